@@ -1,0 +1,343 @@
+"""JavaScript-compatible JSON: the bytes `JSON.stringify` prints, values as `JSON.parse` reads.
+
+`js_dumps` is orjson's output whenever that output is already what JavaScript would print
+(the common case, checked by a few fast scans), and an exact encoder only for the subtrees that
+differ: floats orjson prints in another form, integers beyond 2^53, array-index object keys
+that JavaScript moves first, lone surrogates and non-string keys.
+
+`js_loads` parses as `JSON.parse` does: orjson first, and the standard library for the inputs
+orjson refuses but JavaScript accepts (lone surrogate escapes, numbers beyond the double range,
+nesting deeper than orjson allows).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import orjson
+
+__all__ = ["MAX_DEPTH", "JSONInputError", "js_dumps", "js_loads", "js_number_text"]
+
+log = logging.getLogger(__name__)
+
+MAX_DEPTH = 4000
+"""Deepest nesting handled; JavaScript's `JSON.stringify` overflows its stack a little deeper."""
+
+_MAX_SAFE_INTEGER = 2**53
+_MAX_ARRAY_INDEX = 4294967294
+_ORJSON_OPTIONS = orjson.OPT_STRICT_INTEGER
+
+# Scans over orjson's output for the places where JavaScript prints something else. A hit inside
+# a string is a false alarm that only costs the exact encoder's time, never correctness.
+_FLOAT_INTEGRAL = re.compile(rb"\.0[,\]}]")
+_FLOAT_EXPONENT = re.compile(rb"e[-+](?<=[0-9]e[-+])[0-9]+[,\]}]")
+_DIGIT_KEY_END = re.compile(rb'":(?<=[0-9]":)(?<![^"0-9][0-9]":)(?<![^"0-9][0-9][0-9]":)')
+_INDEX_KEY = re.compile(rb'[{,]"(?:0|[1-9][0-9]{0,9})":$')
+
+
+class JSONInputError(ValueError):
+    """The text is not JSON that JavaScript's `JSON.parse` accepts, or nests too deeply."""
+
+
+def js_number_text(value: int | float) -> str:
+    """The text JavaScript prints for a number (an int beyond 2^53 is first rounded to a double)."""
+    if isinstance(value, int):
+        if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+            return str(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            return "null"
+    if not math.isfinite(value):
+        return "null"
+    if value == 0:
+        return "0"
+    return _float_text(value)
+
+
+def _float_text(value: float) -> str:
+    """Number::toString for a finite, non-zero double (ECMA-262 6.1.6.1.20)."""
+    sign = "-" if value < 0 else ""
+    mantissa, _, exp_text = repr(abs(value)).partition("e")
+    int_part, _, frac_part = mantissa.partition(".")
+    digits = (int_part + frac_part).lstrip("0")
+    stripped = digits.rstrip("0")
+    # value = 0.<stripped> * 10^n
+    n = len(digits) + (int(exp_text) if exp_text else 0) - len(frac_part)
+    k = len(stripped)
+    if k <= n <= 21:
+        text = stripped + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = stripped[:n] + "." + stripped[n:]
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + stripped
+    else:
+        exponent = n - 1
+        exp_sign = "+" if exponent >= 0 else "-"
+        head = stripped[0] + ("." + stripped[1:] if k > 1 else "")
+        text = f"{head}e{exp_sign}{abs(exponent)}"
+    return sign + text
+
+
+def _has_index_key(out: bytes) -> bool:
+    for match in _DIGIT_KEY_END.finditer(out):
+        end = match.end()
+        start = max(0, end - 14)
+        if _INDEX_KEY.search(out, start, end) and _is_array_index(
+            out[out.rindex(b'"', start, end - 2) + 1 : end - 2].decode()
+        ):
+            return True
+    return False
+
+
+def _differs_from_javascript(out: bytes) -> bool:
+    """Whether orjson's output may differ from JavaScript's somewhere (false alarms allowed)."""
+    return bool(_FLOAT_INTEGRAL.search(out) or _FLOAT_EXPONENT.search(out) or _has_index_key(out))
+
+
+def _is_array_index(key: str) -> bool:
+    return (
+        key.isascii()
+        and key.isdigit()
+        and (key == "0" or key[0] != "0")
+        and len(key) <= 10
+        and int(key) <= _MAX_ARRAY_INDEX
+    )
+
+
+def _fast_dumps(value: Any) -> bytes | None:
+    """orjson's bytes for `value` if they are exactly JavaScript's, else None."""
+    try:
+        out = orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError: surrogates, big ints, odd keys, depth, types
+        return None
+    return None if _differs_from_javascript(out) else out
+
+
+def js_dumps(value: Any) -> bytes:
+    """Serialize `value` to the bytes `JSON.stringify` prints for it after `JSON.parse`.
+
+    Raises TypeError for a value JSON cannot hold (naming where it sits), and
+    JSONInputError for nesting deeper than MAX_DEPTH.
+    """
+    fast = _fast_dumps(value)
+    if fast is not None:
+        return fast
+    parts: list[str] = []
+    with _deep_recursion:
+        _encode(value, parts.append, "$", 0)
+    return "".join(parts).encode("utf-8", "surrogatepass")
+
+
+def _encode(value: Any, emit: Callable[[str], None], path: str, depth: int) -> None:
+    if value is None:
+        emit("null")
+    elif value is True:
+        emit("true")
+    elif value is False:
+        emit("false")
+    elif isinstance(value, str):
+        emit(_string_text(value))
+    elif isinstance(value, int | float):
+        _emit_number(value, emit, path)
+    elif isinstance(value, dict):
+        _encode_object(value, emit, path, depth + 1)
+    elif isinstance(value, list | tuple):
+        _encode_array(value, emit, path, depth + 1)
+    else:
+        _encode_foreign(value, emit, path, depth)
+
+
+def _emit_number(value: int | float, emit: Callable[[str], None], path: str) -> None:
+    text = js_number_text(value)
+    if isinstance(value, int) and not -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+        log.warning("integer at %s is beyond 2^53; written as JavaScript reads it: %s", path, text)
+    emit(text)
+
+
+def _encode_foreign(value: Any, emit: Callable[[str], None], path: str, depth: int) -> None:
+    """Types orjson knows (datetime, UUID, dataclass, enum…): the JSON value orjson gives them."""
+    try:
+        plain = orjson.loads(orjson.dumps(value))
+    except TypeError as exc:
+        raise TypeError(f"{type(value).__name__} at {path} is not JSON-serializable") from exc
+    _encode(plain, emit, path, depth)
+
+
+def _check_depth(depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise JSONInputError(f"nested deeper than {MAX_DEPTH} levels")
+
+
+def _encode_array(
+    items: list[Any] | tuple[Any, ...], emit: Callable[[str], None], path: str, depth: int
+) -> None:
+    _check_depth(depth)
+    emit("[")
+    for index, item in enumerate(items):
+        if index:
+            emit(",")
+        _encode_child(item, emit, f"{path}[{index}]", depth)
+    emit("]")
+
+
+def _encode_object(obj: dict[Any, Any], emit: Callable[[str], None], path: str, depth: int) -> None:
+    _check_depth(depth)
+    emit("{")
+    for index, (key, item) in enumerate(_javascript_key_order(obj, path)):
+        if index:
+            emit(",")
+        emit(_string_text(key))
+        emit(":")
+        _encode_child(item, emit, f"{path}.{key}", depth)
+    emit("}")
+
+
+def _encode_child(item: Any, emit: Callable[[str], None], path: str, depth: int) -> None:
+    if isinstance(item, dict | list | tuple) and depth < 200:
+        fast = _fast_dumps(item)
+        if fast is not None:
+            emit(fast.decode("utf-8"))
+            return
+    _encode(item, emit, path, depth)
+
+
+def _javascript_key_order(obj: dict[Any, Any], path: str) -> Iterator[tuple[str, Any]]:
+    """Items with string keys in JavaScript's property order: array indexes ascending first."""
+    items = [(_key_text(key, path), item) for key, item in obj.items()]
+    indexed = sorted(
+        ((int(key), key, item) for key, item in items if _is_array_index(key)),
+        key=lambda entry: entry[0],
+    )
+    if not indexed:
+        yield from items
+        return
+    for _, key, item in indexed:
+        yield key, item
+    for key, item in items:
+        if not _is_array_index(key):
+            yield key, item
+
+
+def _key_text(key: Any, path: str) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, int | float) and not isinstance(key, bool):
+        return js_number_text(key)
+    raise TypeError(f"object key {key!r} at {path} is not a string")
+
+
+_SHORT_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
+
+
+def _string_text(text: str) -> str:
+    try:
+        return orjson.dumps(text).decode("utf-8")
+    except TypeError:  # lone or split surrogates, which orjson refuses
+        return _surrogate_string_text(text)
+
+
+def _surrogate_string_text(text: str) -> str:
+    # Join surrogate pairs into the characters they encode; lone halves stay.
+    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[char])
+        elif code < 0x20 or 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+class _RecursionAllowance:
+    """Raises the interpreter's recursion limit while deep JSON is parsed or encoded (scoped,
+    shared by concurrent users; the previous limit returns when the last one leaves)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved = 0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._saved = sys.getrecursionlimit()
+                sys.setrecursionlimit(max(self._saved, 4 * MAX_DEPTH + 1000))
+            self._users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                sys.setrecursionlimit(self._saved)
+
+
+_deep_recursion = _RecursionAllowance()
+
+
+def _reject_constant(name: str) -> Any:
+    raise JSONInputError(f"{name} is not valid JSON")
+
+
+def _parse_int(text: str) -> int | float:
+    # JavaScript reads every number as a double; a very long digit string would also trip
+    # Python's int-conversion limit.
+    return int(text) if len(text) <= 300 else float(text)
+
+
+def js_loads(text: bytes | str) -> Any:
+    """Parse JSON as JavaScript's `JSON.parse` does. Raises JSONInputError when it would fail.
+
+    Bytes must be UTF-8 (decode with replacement first, as Node does, if they may not be).
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    if isinstance(text, bytes | bytearray | memoryview):
+        text = bytes(text).decode("utf-8", "surrogatepass")
+    try:
+        with _deep_recursion:
+            value = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
+    except RecursionError:
+        raise JSONInputError(f"nested deeper than {MAX_DEPTH} levels") from None
+    except json.JSONDecodeError as exc:
+        raise JSONInputError(exc.msg + f" at line {exc.lineno} column {exc.colno}") from None
+    except (ValueError, UnicodeError) as exc:
+        raise JSONInputError(str(exc)) from None
+    _check_nesting(value)
+    return value
+
+
+def _check_nesting(value: Any) -> None:
+    """Reject nesting deeper than MAX_DEPTH without recursing."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise JSONInputError(f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend(
+                (child, depth + 1) for child in node.values() if isinstance(child, dict | list)
+            )
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))

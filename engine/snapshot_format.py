@@ -1,0 +1,334 @@
+"""The ActionFlows snapshot file format, version 1: names, encoding, and a verdict for any file.
+
+A file is `gzip(JSON {"version":1,"timestamp":…,"checksum":…,"data":{…}})`, where checksum is
+the MD5 of `JSON.stringify(data)`. `read_snapshot` classifies any input the way the original
+backend's loader would judge it, and never raises for what the file holds.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from isal import isal_zlib
+
+from engine.jsjson import JSONInputError, js_dumps, js_loads
+
+__all__ = [
+    "DATA_KEYS",
+    "DEFAULT_MAX_BYTES",
+    "FORMAT_VERSION",
+    "EncodedSnapshot",
+    "SnapshotRead",
+    "SnapshotStatus",
+    "encode_snapshot",
+    "format_timestamp",
+    "is_snapshot_name",
+    "map_counts",
+    "next_moment",
+    "read_snapshot",
+    "read_snapshot_bytes",
+    "snapshot_name",
+    "timestamp_from_name",
+]
+
+FORMAT_VERSION = 1
+DEFAULT_MAX_BYTES = 1 << 30
+GZIP_LEVEL = 2  # isal's levels run 0-3; 2 is as small as zlib's 6 here, at several times the speed
+
+DATA_KEYS: tuple[str, ...] = (
+    "sessions",
+    "events",
+    "chains",
+    "chatHistory",
+    "sessionsByUser",
+    "commandsQueue",
+    "inputQueue",
+    "followedSessions",
+    "sessionWindowConfigs",
+    "frequencies",
+    "bookmarks",
+    "patterns",
+    "harmonyChecks",
+    "harmonyChecksByProject",
+    "dossiers",
+    "suggestions",
+    "telemetryEntries",
+    "sessionTtlExtensions",
+    "resourceFreshness",
+)
+"""The 19 maps of the format, in the order the original writes them."""
+
+_NAME_RE = re.compile(r"^snapshot-(\d{4})-(\d\d)-(\d\d)T(\d\d)-(\d\d)-(\d\d)-(\d{3})Z\.json\.gz$")
+
+
+class SnapshotStatus(StrEnum):
+    """The verdict on one file."""
+
+    VALID = "valid"
+    CHECKSUM_MISMATCH = "checksum_mismatch"
+    CORRUPT = "corrupt"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    TOO_LARGE = "too_large"
+
+    @property
+    def label(self) -> str:
+        """The status in words, for people: `checksum mismatch`."""
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class SnapshotRead:
+    """What reading one snapshot file found. `data` is set only when the file is valid."""
+
+    path: Path
+    status: SnapshotStatus
+    reason: str
+    size: int = 0
+    json_bytes: int = 0
+    timestamp: str | None = None
+    version: Any = None
+    expected_checksum: str | None = None
+    actual_checksum: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    data: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status is SnapshotStatus.VALID
+
+
+@dataclass(frozen=True)
+class EncodedSnapshot:
+    """A snapshot ready to write: the gzip payload and what it holds."""
+
+    timestamp: str
+    checksum: str
+    data_json: bytes
+    payload: bytes
+
+
+def format_timestamp(moment: datetime) -> str:
+    """`Date.prototype.toISOString`: UTC, milliseconds, `Z`."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def snapshot_name(moment: datetime) -> str:
+    """`snapshot-2026-02-10T12-48-10-123Z.json.gz` for that moment."""
+    return "snapshot-" + format_timestamp(moment).replace(":", "-").replace(".", "-") + ".json.gz"
+
+
+def is_snapshot_name(name: str) -> bool:
+    """Whether the original would list this file name (`snapshot-*.json.gz`)."""
+    return name.startswith("snapshot-") and name.endswith(".json.gz")
+
+
+def timestamp_from_name(name: str) -> datetime | None:
+    """The moment a canonical snapshot name encodes, or None for any other name."""
+    match = _NAME_RE.match(name)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, milli = (int(part) for part in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second, milli * 1000, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def next_moment(moment: datetime) -> datetime:
+    """One millisecond later: the next distinct snapshot name."""
+    return moment + timedelta(milliseconds=1)
+
+
+def data_checksum(data_json: bytes) -> str:
+    return hashlib.md5(data_json, usedforsecurity=False).hexdigest()
+
+
+def encode_snapshot(
+    data: Any, moment: datetime, *, data_json: bytes | None = None
+) -> EncodedSnapshot:
+    """Encode `data` as a v1 file taken at `moment` (pass `data_json` if already serialized)."""
+    if data_json is None:
+        data_json = js_dumps(data)
+    timestamp = format_timestamp(moment)
+    checksum = data_checksum(data_json)
+    header = (
+        b'{"version":1,"timestamp":"'
+        + timestamp.encode()
+        + b'","checksum":"'
+        + checksum.encode()
+        + b'","data":'
+    )
+    compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, 31)
+    payload = b"".join(
+        (
+            compressor.compress(header),
+            compressor.compress(data_json),
+            compressor.compress(b"}"),
+            compressor.flush(),
+        )
+    )
+    return EncodedSnapshot(
+        timestamp=timestamp, checksum=checksum, data_json=data_json, payload=payload
+    )
+
+
+class _Rejected(Exception):
+    def __init__(self, status: SnapshotStatus, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _gunzip(raw: bytes, max_bytes: int) -> bytes:
+    """Decompress as Node's gunzip does: every member; stop at a zero byte after a member."""
+    if not raw:
+        raise _Rejected(SnapshotStatus.CORRUPT, "empty file")
+    out = bytearray()
+    rest = raw
+    while True:
+        decoder = zlib.decompressobj(31)
+        try:
+            out += decoder.decompress(rest, max_bytes + 1 - len(out))
+        except zlib.error as exc:
+            reason = "not gzip data" if not out else "trailing data after the gzip stream"
+            if rest[:2] == b"\x1f\x8b":
+                reason = f"damaged gzip data ({exc})"
+            raise _Rejected(SnapshotStatus.CORRUPT, reason) from None
+        if len(out) > max_bytes:
+            raise _Rejected(
+                SnapshotStatus.TOO_LARGE, f"decompresses to more than {_human_bytes(max_bytes)}"
+            )
+        if not decoder.eof:
+            raise _Rejected(SnapshotStatus.CORRUPT, "truncated gzip data (unexpected end of file)")
+        rest = decoder.unused_data
+        if not rest or rest[0] == 0:
+            return bytes(out)
+
+
+def _human_bytes(count: int) -> str:
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def _decode_utf8(text: bytes) -> tuple[bytes, str | None]:
+    """The text as Node decodes it (invalid sequences become U+FFFD), and a note if it had to."""
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        note = f"invalid UTF-8 at byte {exc.start}"
+        return text.decode("utf-8", "replace").encode("utf-8"), note
+    return text, None
+
+
+def map_counts(data: Any) -> dict[str, int]:
+    """Entries per top-level map of a data object (known keys first, then any others)."""
+    if not isinstance(data, dict):
+        return {}
+    return {key: len(value) if isinstance(value, dict | list) else 0 for key, value in data.items()}
+
+
+def _is_version_one(version: Any) -> bool:
+    return not isinstance(version, bool) and isinstance(version, int | float) and version == 1
+
+
+def read_snapshot_bytes(
+    raw: bytes, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, keep_data: bool = True
+) -> SnapshotRead:
+    """Judge a file's bytes as the original loader would; never raises for their content."""
+    size = len(raw)
+    try:
+        text = _gunzip(raw, max_bytes)
+    except _Rejected as rejected:
+        return SnapshotRead(path, rejected.status, rejected.reason, size=size)
+    text, utf8_note = _decode_utf8(text)
+    json_bytes = len(text)
+
+    def verdict(status: SnapshotStatus, reason: str, **fields: Any) -> SnapshotRead:
+        if utf8_note and status is not SnapshotStatus.VALID:
+            reason = f"{utf8_note}; {reason}"
+        return SnapshotRead(path, status, reason, size=size, json_bytes=json_bytes, **fields)
+
+    try:
+        doc = js_loads(text)
+    except JSONInputError as exc:
+        return verdict(SnapshotStatus.CORRUPT, f"not valid JSON: {exc}")
+    if not isinstance(doc, dict):
+        return verdict(SnapshotStatus.CORRUPT, "top level is not a JSON object")
+    timestamp = doc.get("timestamp") if isinstance(doc.get("timestamp"), str) else None
+    version = doc.get("version")
+    checksum = doc.get("checksum")
+    expected = checksum if isinstance(checksum, str) else None
+    known = {"timestamp": timestamp, "version": version, "expected_checksum": expected}
+    if "version" not in doc:
+        return verdict(SnapshotStatus.CORRUPT, 'missing "version"', **known)
+    if not _is_version_one(version):
+        shown = js_dumps(version).decode("utf-8", "replace")
+        return verdict(
+            SnapshotStatus.UNSUPPORTED_VERSION,
+            f"format version {shown[:40]} is not supported (only version 1)",
+            **known,
+        )
+    if "data" not in doc:
+        return verdict(SnapshotStatus.CORRUPT, 'missing "data"', **known)
+    if expected is None:
+        return verdict(SnapshotStatus.CORRUPT, 'missing or non-string "checksum"', **known)
+    data = doc["data"]
+    try:
+        actual = data_checksum(js_dumps(data))
+    except (JSONInputError, TypeError) as exc:
+        return verdict(SnapshotStatus.CORRUPT, str(exc), **known)
+    counts = map_counts(data)
+    if actual != expected:
+        return verdict(
+            SnapshotStatus.CHECKSUM_MISMATCH,
+            f"checksum mismatch: file says {expected[:64]}, data hashes to {actual}",
+            actual_checksum=actual,
+            counts=counts,
+            **known,
+        )
+    return verdict(
+        SnapshotStatus.VALID,
+        "checksum matches",
+        actual_checksum=actual,
+        counts=counts,
+        data=data if keep_data else None,
+        **known,
+    )
+
+
+def read_snapshot(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, keep_data: bool = True
+) -> SnapshotRead:
+    """Read and judge one file. A symbolic link is refused; I/O errors become `corrupt`."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        reason = "refused: a symbolic link" if exc.errno == errno.ELOOP else _os_reason(exc)
+        return SnapshotRead(path, SnapshotStatus.CORRUPT, reason)
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        return SnapshotRead(path, SnapshotStatus.CORRUPT, _os_reason(exc))
+    return read_snapshot_bytes(raw, path, max_bytes=max_bytes, keep_data=keep_data)
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.EISDIR:
+        return "is a directory"
+    return f"cannot read: {exc.strerror or exc}"
