@@ -17,11 +17,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from engine.jsjson import js_dumps
 from engine.snapshot_format import (
+    DEFAULT_MAX_BYTES,
     EncodedSnapshot,
     encode_snapshot,
     is_snapshot_name,
     next_moment,
+    read_snapshot,
     snapshot_name,
     timestamp_from_name,
 )
@@ -33,6 +36,8 @@ __all__ = [
     "default_snapshot_dir",
     "ensure_snapshot_dir",
     "list_snapshot_names",
+    "promote_snapshot",
+    "resolve_listed_name",
     "rotate_snapshots",
     "sweep_temp_files",
     "write_snapshot_file",
@@ -203,3 +208,31 @@ def rotate_snapshots(directory: Path, keep: int, protect: Iterable[Path] = ()) -
     if deleted:
         _fsync_dir(directory)
     return deleted
+
+
+def resolve_listed_name(directory: Path, name: str) -> Path:
+    """The path of `name` if it is a snapshot in the directory's own listing, else ValueError.
+
+    Anything that reaches a running server or rewrites the directory goes through this: no
+    paths, no `..`, only names the listing holds.
+    """
+    if name not in list_snapshot_names(directory):
+        raise ValueError(f"{name!r} is not a snapshot in {directory}")
+    return directory / name
+
+
+def promote_snapshot(
+    directory: Path, name: str, keep: int, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Path:
+    """Make a listed, valid snapshot's state the newest snapshot (the offline roll-back).
+
+    Writes a new file holding that file's data (so the next start loads it), then rotates.
+    Raises ValueError if the name is not listed or the file is not valid; OSError on I/O.
+    """
+    source = resolve_listed_name(directory, name)
+    found = read_snapshot(source, max_bytes=max_bytes)
+    if not found.is_valid:
+        raise ValueError(f"{name} is {found.status.label}: {found.reason}")
+    path, _ = write_snapshot_file(directory, js_dumps(found.data))
+    rotate_snapshots(directory, keep, protect=[path])
+    return path
