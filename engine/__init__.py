@@ -34,6 +34,15 @@ from engine.snapshot_format import (
     snapshot_name,
     timestamp_from_name,
 )
+from engine.snapshot_service import (
+    RollbackResult,
+    SaveResult,
+    ServiceStatus,
+    SkippedSnapshot,
+    SnapshotCapable,
+    SnapshotsDisabledError,
+    SnapshotService,
+)
 
 __all__ = [
     "DATA_KEYS",
@@ -46,10 +55,17 @@ __all__ = [
     "EntryChange",
     "JSONInputError",
     "MapDiff",
+    "RollbackResult",
+    "SaveResult",
+    "ServiceStatus",
+    "SkippedSnapshot",
+    "SnapshotCapable",
     "SnapshotDiff",
     "SnapshotDirError",
     "SnapshotRead",
+    "SnapshotService",
     "SnapshotStatus",
+    "SnapshotsDisabledError",
     "default_snapshot_dir",
     "diff_data",
     "encode_snapshot",

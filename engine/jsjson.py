@@ -23,7 +23,15 @@ from typing import Any
 
 import orjson
 
-__all__ = ["MAX_DEPTH", "JSONInputError", "js_dumps", "js_loads", "js_number_text"]
+__all__ = [
+    "MAX_DEPTH",
+    "JSONInputError",
+    "js_dumps",
+    "js_loads",
+    "js_number_text",
+    "may_differ_from_javascript",
+    "orjson_dumps",
+]
 
 log = logging.getLogger(__name__)
 
@@ -86,20 +94,42 @@ def _float_text(value: float) -> str:
     return sign + text
 
 
-def _has_index_key(out: bytes) -> bool:
-    for match in _DIGIT_KEY_END.finditer(out):
-        end = match.end()
-        start = max(0, end - 14)
-        if _INDEX_KEY.search(out, start, end) and _is_array_index(
-            out[out.rindex(b'"', start, end - 2) + 1 : end - 2].decode()
-        ):
-            return True
+_SCAN_WINDOW = 4 << 20
+_SCAN_OVERLAP = 64
+
+
+def _windows(raw: bytes) -> Iterator[tuple[int, int]]:
+    """Overlapping windows over `raw`, so each scan call is short and other threads get the GIL."""
+    for start in range(0, max(len(raw), 1), _SCAN_WINDOW):
+        yield start, min(len(raw), start + _SCAN_WINDOW + _SCAN_OVERLAP)
+
+
+def _has_index_key(raw: bytes, start: int, end: int) -> bool:
+    for match in _DIGIT_KEY_END.finditer(raw, start, end):
+        key_end = match.end()
+        window = max(0, key_end - 14)
+        if _INDEX_KEY.search(raw, window, key_end):
+            opening = raw.rindex(b'"', window, key_end - 2)
+            if _is_array_index(raw[opening + 1 : key_end - 2].decode()):
+                return True
     return False
 
 
-def _differs_from_javascript(out: bytes) -> bool:
-    """Whether orjson's output may differ from JavaScript's somewhere (false alarms allowed)."""
-    return bool(_FLOAT_INTEGRAL.search(out) or _FLOAT_EXPONENT.search(out) or _has_index_key(out))
+def may_differ_from_javascript(raw: bytes) -> bool:
+    """Whether orjson's output `raw` may differ from what JavaScript prints for the same value.
+
+    True where it holds a float orjson prints in another form (`1.0`, `1e+21`) or an object key
+    that is an array index (JavaScript lists those first). A look-alike inside a string is a
+    false alarm that costs only the exact encoder's time.
+    """
+    for start, end in _windows(raw):
+        if (
+            _FLOAT_INTEGRAL.search(raw, start, end)
+            or _FLOAT_EXPONENT.search(raw, start, end)
+            or _has_index_key(raw, start, end)
+        ):
+            return True
+    return False
 
 
 def _is_array_index(key: str) -> bool:
@@ -112,13 +142,20 @@ def _is_array_index(key: str) -> bool:
     )
 
 
+def orjson_dumps(value: Any) -> bytes | None:
+    """orjson's bytes for `value`, or None where orjson refuses it (lone surrogates, integers
+    beyond 2^53, non-string keys, deep nesting, unknown types). Not yet checked against
+    JavaScript: see `may_differ_from_javascript`."""
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError
+        return None
+
+
 def _fast_dumps(value: Any) -> bytes | None:
     """orjson's bytes for `value` if they are exactly JavaScript's, else None."""
-    try:
-        out = orjson.dumps(value, option=_ORJSON_OPTIONS)
-    except TypeError:  # orjson.JSONEncodeError: surrogates, big ints, odd keys, depth, types
-        return None
-    return None if _differs_from_javascript(out) else out
+    out = orjson_dumps(value)
+    return None if out is None or may_differ_from_javascript(out) else out
 
 
 def js_dumps(value: Any) -> bytes:
