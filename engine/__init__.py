@@ -6,6 +6,7 @@ A library any Python program can embed (sync or asyncio); it never imports the U
 from engine.diff import ChangeKind, EntryChange, MapDiff, SnapshotDiff, diff_data
 from engine.jsjson import MAX_DEPTH, JSONInputError, js_dumps, js_loads, js_number_text
 from engine.map_entries import entry_key, map_entries
+from engine.memory_storage import MemoryStorage, SnapshotRejectedError
 from engine.snapshot_dir import (
     DEFAULT_SNAPSHOT_DIR,
     SnapshotDirError,
@@ -55,6 +56,7 @@ __all__ = [
     "EntryChange",
     "JSONInputError",
     "MapDiff",
+    "MemoryStorage",
     "RollbackResult",
     "SaveResult",
     "ServiceStatus",
@@ -63,6 +65,7 @@ __all__ = [
     "SnapshotDiff",
     "SnapshotDirError",
     "SnapshotRead",
+    "SnapshotRejectedError",
     "SnapshotService",
     "SnapshotStatus",
     "SnapshotsDisabledError",
