@@ -1,0 +1,1 @@
+"""statesnap's terminal side: the `statesnap` command and its Textual dashboard."""

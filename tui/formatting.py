@@ -1,0 +1,47 @@
+"""Human-readable sizes, ages and moments, shared by the dashboard and the command's output."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+__all__ = ["format_age", "format_moment", "format_size", "parse_moment"]
+
+
+def format_size(count: int) -> str:
+    """`512 B`, `2.1 KiB`, `118.0 MiB`."""
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024:
+            return f"{count} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"
+
+
+def format_age(moment: datetime | None, now: datetime) -> str:
+    """How long before `now`: `12s ago`, `5m ago`, `3h ago`, `2d ago` (`in 5m` if later)."""
+    if moment is None:
+        return "?"
+    seconds = int((now - moment).total_seconds())
+    suffix = " ago" if seconds >= 0 else ""
+    prefix = "" if seconds >= 0 else "in "
+    seconds = abs(seconds)
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{prefix}{seconds // size}{unit}{suffix}"
+    return f"{prefix}{seconds}s{suffix}"
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    """A snapshot's ISO timestamp (`2026-02-10T12:48:10.123Z`) as an aware datetime, or None."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def format_moment(moment: datetime | None) -> str:
+    """`2026-02-10 12:48:10` in UTC, or `?`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if moment else "?"
