@@ -1,0 +1,248 @@
+"""Benchmark: snapshot save, load and verify against the original algorithm (Node) and the floor.
+
+Prints, per data set, in one run on the same data: our save/load/verify times, the original
+algorithm's (../shared/bench/node_baseline.mjs), the ratios, the floors (orjson + MD5 + gzip +
+write for a save; read + gunzip + parse + MD5 for a load; read + gunzip + MD5 for a verify),
+the longest event-loop stall during save_snapshot_async, and the extra peak memory of a save.
+
+    .venv/bin/python bench/bench_snapshot.py            # medium (10 MB) and large (~120 MB)
+    .venv/bin/python bench/bench_snapshot.py --sizes medium --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import hashlib
+import json
+import lzma
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from isal import isal_zlib
+
+from engine import MemoryStorage, SnapshotService, js_dumps, read_snapshot
+from engine.snapshot_format import GZIP_LEVEL
+
+SHARED_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
+MEDIUM = SHARED_BENCH / "afw-medium-data.json.xz"
+NODE_BASELINE = SHARED_BENCH / "node_baseline.mjs"
+LARGE_BYTES = 120_000_000
+
+
+def median_ms(run: Callable[[], object], runs: int, before: Callable[[], object] | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def scaled(data: dict[str, Any], factor: int) -> dict[str, Any]:
+    """The medium state replicated `factor` times with distinct keys: same shape, larger."""
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if isinstance(value, list):
+            out[name] = [
+                {**item, "id": f"{item['id']}-x{copy}"} if copy and isinstance(item, dict) and "id" in item else item
+                for copy in range(factor)
+                for item in value
+            ]
+        elif isinstance(value, dict):
+            out[name] = {
+                (f"{key}-x{copy}" if copy else key): item for copy in range(factor) for key, item in value.items()
+            }
+        else:
+            out[name] = value
+    return out
+
+
+def node_baseline(data_file: Path, runs: int) -> dict[str, float]:
+    node = shutil.which("node")
+    if node is None:
+        return {}
+    result = subprocess.run(
+        [node, "--max-old-space-size=8192", str(NODE_BASELINE), str(data_file), str(runs)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    baseline: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return baseline
+
+
+def fresh_storage(data: dict[str, Any]) -> MemoryStorage:
+    storage = MemoryStorage(max_sessions=10**9, max_events_per_session=10**9, max_telemetry_entries=10**9)
+    storage.load_data(data)
+    return storage
+
+
+def change_in_place(storage: MemoryStorage, counter: list[int]) -> None:
+    counter[0] += 1
+    session = storage.list_sessions()[0]
+    session["lastActivityAt"] = f"2026-11-26T00:00:{counter[0] % 60:02d}.000Z"
+
+
+def loop_stall_ms(service: SnapshotService) -> float:
+    """The longest the event loop went without running while save_snapshot_async ran."""
+
+    async def measure() -> float:
+        longest = 0.0
+        done = False
+
+        async def ticker() -> None:
+            nonlocal longest
+            last = time.perf_counter()
+            while not done:
+                await asyncio.sleep(0.001)
+                now = time.perf_counter()
+                longest = max(longest, now - last)
+                last = now
+
+        task = asyncio.create_task(ticker())
+        await asyncio.sleep(0.01)
+        await service.save_snapshot_async()
+        done = True
+        await task
+        return longest * 1000
+
+    return asyncio.run(measure())
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def extra_peak_mib(service: SnapshotService) -> float | None:
+    """Peak resident memory a save adds over the state already in memory (Linux only)."""
+    clear_refs = Path("/proc/self/clear_refs")
+    if not clear_refs.exists():
+        return None
+    gc.collect()
+    try:
+        clear_refs.write_text("5")  # resets the peak (VmHWM) to the current RSS
+    except OSError:
+        return None
+    before = _status_kib("VmRSS")
+    service.save_snapshot()
+    return (_status_kib("VmHWM") - before) / 1024
+
+
+def floors(data: dict[str, Any], workdir: Path, runs: int) -> dict[str, float]:
+    data_json = orjson.dumps(data)
+    target = workdir / "floor.json.gz"
+
+    def save_floor() -> None:
+        raw = orjson.dumps(data)
+        hashlib.md5(raw).hexdigest()
+        target.write_bytes(isal_zlib.compress(raw, GZIP_LEVEL, 31))
+
+    target.write_bytes(isal_zlib.compress(data_json, GZIP_LEVEL, 31))
+
+    def load_floor() -> None:
+        text = zlib.decompress(target.read_bytes(), 31)
+        gc.disable()
+        try:
+            orjson.loads(text)
+        finally:
+            gc.enable()
+        hashlib.md5(text).hexdigest()
+
+    def verify_floor() -> None:
+        hashlib.md5(zlib.decompress(target.read_bytes(), 31)).hexdigest()
+
+    return {
+        "save": median_ms(save_floor, runs),
+        "load": median_ms(load_floor, runs),
+        "verify": median_ms(verify_floor, runs),
+    }
+
+
+def bench(label: str, data: dict[str, Any], runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="statesnap-bench-") as tmp:
+        workdir = Path(tmp)
+        data_json = js_dumps(data)
+        data_file = workdir / "data.json"
+        data_file.write_bytes(data_json)
+        print(f"\n== {label}: {len(data_json) / 1e6:.1f} MB of JSON, {runs} runs (medians)")
+        node = node_baseline(data_file, runs)
+        floor = floors(data, workdir, runs)
+
+        snapdir = workdir / "snaps"
+        counter = [0]
+        holder: dict[str, Any] = {}
+
+        def prepare_save() -> None:
+            storage = fresh_storage(data)
+            change_in_place(storage, counter)
+            holder["service"] = SnapshotService(storage, snapdir, max_snapshots=3)
+
+        save = median_ms(lambda: holder["service"].save_snapshot(), runs, prepare_save)
+
+        def prepare_load() -> None:
+            holder["service"] = SnapshotService(fresh_storage({}), snapdir, max_snapshots=3)
+            gc.collect()
+
+        load = median_ms(lambda: holder["service"].load_latest_snapshot(), runs, prepare_load)
+        newest = sorted(snapdir.glob("snapshot-*.json.gz"))[-1]
+        verify = median_ms(lambda: read_snapshot(newest, keep_data=False), runs)
+        gz_bytes = newest.stat().st_size
+
+        service = SnapshotService(fresh_storage(data), snapdir, max_snapshots=3)
+        stall = loop_stall_ms(service)
+        peak = extra_peak_mib(service)
+
+        def row(name: str, ours: float, theirs: float | None, floor_ms: float) -> None:
+            ratio = f"{theirs / ours:5.1f}x faster" if theirs else "   (no Node)"
+            print(
+                f"  {name:<7} ours {ours:8.0f} ms   original {theirs or 0:8.0f} ms   {ratio}"
+                f"   floor {floor_ms:7.0f} ms   ours/floor {ours / floor_ms:4.2f}"
+            )
+
+        row("save", save, node.get("save_ms"), floor["save"])
+        row("load", load, node.get("load_ms"), floor["load"])
+        row("verify", verify, node.get("load_ms"), floor["verify"])
+        print(f"  gzip    ours {gz_bytes / 1e6:.1f} MB   original {node.get('gz_bytes', 0) / 1e6:.1f} MB")
+        print(f"  longest event-loop stall during save_snapshot_async: {stall:.0f} ms")
+        if peak is not None:
+            ratio = peak * 1024 * 1024 / len(data_json)
+            print(f"  extra peak memory of a save: {peak:.0f} MiB ({ratio:.2f}x the JSON size)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="medium,large", help="comma-separated: medium, large")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    medium: dict[str, Any] = orjson.loads(lzma.decompress(MEDIUM.read_bytes()))
+    sizes = args.sizes.split(",")
+    if "medium" in sizes:
+        bench("medium state (shared/bench)", medium, args.runs)
+    if "large" in sizes:
+        factor = max(1, round(LARGE_BYTES / len(orjson.dumps(medium))))
+        large = scaled(medium, factor)
+        del medium
+        bench(f"large state (medium x{factor})", large, args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.fspath(Path(__file__).resolve().parents[1]))
+    sys.exit(main())
