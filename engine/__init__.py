@@ -7,6 +7,8 @@ from engine.diff import ChangeKind, EntryChange, MapDiff, SnapshotDiff, diff_dat
 from engine.jsjson import MAX_DEPTH, JSONInputError, js_dumps, js_loads, js_number_text
 from engine.map_entries import entry_key, map_entries
 from engine.memory_storage import MemoryStorage, SnapshotRejectedError
+from engine.redis_storage import RedisStorage
+from engine.resilient_storage import BreakerState, ResilientStorage
 from engine.snapshot_dir import (
     DEFAULT_SNAPSHOT_DIR,
     SnapshotDirError,
@@ -44,6 +46,7 @@ from engine.snapshot_service import (
     SnapshotsDisabledError,
     SnapshotService,
 )
+from engine.storage import Storage, create_storage
 
 __all__ = [
     "DATA_KEYS",
@@ -51,12 +54,15 @@ __all__ = [
     "DEFAULT_SNAPSHOT_DIR",
     "FORMAT_VERSION",
     "MAX_DEPTH",
+    "BreakerState",
     "ChangeKind",
     "EncodedSnapshot",
     "EntryChange",
     "JSONInputError",
     "MapDiff",
     "MemoryStorage",
+    "RedisStorage",
+    "ResilientStorage",
     "RollbackResult",
     "SaveResult",
     "ServiceStatus",
@@ -69,6 +75,8 @@ __all__ = [
     "SnapshotService",
     "SnapshotStatus",
     "SnapshotsDisabledError",
+    "Storage",
+    "create_storage",
     "default_snapshot_dir",
     "diff_data",
     "encode_snapshot",

@@ -30,10 +30,17 @@ __all__ = [
     "LIST_MAPS",
     "OBJECT_MAPS",
     "SESSION_LIST_MAPS",
+    "SESSION_OBJECT_MAPS",
     "MemoryStorage",
     "SnapshotRejectedError",
+    "check_key",
+    "events_since",
+    "extension_count",
+    "is_finished",
     "now_iso",
     "parse_iso",
+    "record_id",
+    "session_user",
 ]
 
 log = logging.getLogger(__name__)
@@ -74,7 +81,8 @@ OBJECT_MAPS: Final = (
 ARRAY_MAPS: Final = ("followedSessions", "telemetryEntries")
 """Known maps that are arrays, not objects: no get_entry/set_entry on them."""
 
-_SESSION_KEYED_OBJECT_MAPS: Final = ("sessionWindowConfigs", "sessionTtlExtensions")
+SESSION_OBJECT_MAPS: Final = ("sessionWindowConfigs", "sessionTtlExtensions")
+"""The object maps keyed by session id: deleting a session deletes its entry in each."""
 
 
 class SnapshotRejectedError(ValueError):
@@ -220,7 +228,7 @@ class MemoryStorage:
             chains = self._lists["chains"].get(session_id) or []
             for name in SESSION_LIST_MAPS:
                 self._lists[name].pop(session_id, None)
-            for name in _SESSION_KEYED_OBJECT_MAPS:
+            for name in SESSION_OBJECT_MAPS:
                 self._objects[name].pop(session_id, None)
             self._followed.pop(session_id, None)
             for user in [user for user, ids in self._users.items() if session_id in ids]:
@@ -393,7 +401,7 @@ class MemoryStorage:
             extensions = self._objects["sessionTtlExtensions"]
             extensions[session_id] = record = {
                 "expiresAt": expires_at,
-                "extensionCount": _extension_count(extensions.get(session_id)) + 1,
+                "extensionCount": extension_count(extensions.get(session_id)) + 1,
             }
             return record
 
@@ -585,7 +593,8 @@ class MemoryStorage:
 _MISSING: Final = object()
 
 
-def _extension_count(record: Any) -> int:
+def extension_count(record: Any) -> int:
+    """The `extensionCount` of a TTL extension record (0 if none or not a count)."""
     count = record.get("extensionCount") if isinstance(record, dict) else None
     return count if isinstance(count, int) and not isinstance(count, bool) else 0
 
