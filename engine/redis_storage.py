@@ -147,7 +147,7 @@ class RedisStorage:
 
     def clear(self) -> int:
         """Delete every key under this storage's prefix; return how many were deleted."""
-        pattern = "".join(f"[{c}]" if c in "*?[]\\" else c for c in self.prefix) + "*"
+        pattern = "".join("\\" + c if c in "*?[]^-\\" else c for c in self.prefix) + "*"
         deleted = 0
         batch: list[bytes] = []
         for key in self._redis.scan_iter(match=pattern, count=500):

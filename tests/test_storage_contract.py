@@ -367,3 +367,31 @@ def test_redis_mode_cannot_snapshot() -> None:
     for name in ("snapshot", "restore", "snapshot_data", "load_data", "lock"):
         assert not hasattr(ResilientStorage, name), name
         assert not hasattr(RedisStorage, name), name
+
+
+def test_redis_clear_deletes_only_its_own_prefix(
+    redis_server: RedisServer, redis_prefix: str
+) -> None:
+    mine = RedisStorage(redis_server.url, prefix=redis_prefix + "a*[x]\\:")
+    other = RedisStorage(redis_server.url, prefix=redis_prefix + "a")
+    for storage in (mine, other):
+        storage.set_session(session("s", user="u"))
+        storage.append_event("s", {"id": "e"})
+        storage.set_entry("custom", "k", 1)
+    assert mine.clear() > 0
+    assert mine.count_entries() == dict.fromkeys(DATA_KEYS, 0)
+    assert mine.get_session("s") is None and mine.map_names() == list(DATA_KEYS)
+    assert other.get_session("s") == session("s", user="u")
+    assert other.map_size("custom") == 1
+    mine.close()
+    other.close()
+
+
+def test_keys_and_values_with_lone_surrogates(storage: Storage) -> None:
+    odd = "lone \ud800 half"
+    storage.set_session(session(odd, user=odd, text=odd))
+    storage.append_event(odd, {"text": odd})
+    assert storage.get_session(odd) == session(odd, user=odd, text=odd)
+    assert storage.sessions_for_user(odd) == [odd]
+    assert storage.get_events(odd) == [{"text": odd}]
+    assert storage.delete_session(odd) is True
