@@ -3,7 +3,13 @@
 A library any Python program can embed (sync or asyncio); it never imports the UI.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from engine.control_client import ControlClient, ControlError, EntryPage, LiveEntry, MapSummary
+from engine.control_server import ControlServer
 from engine.diff import ChangeKind, EntryChange, MapDiff, SnapshotDiff, diff_data
+from engine.discovery import RuntimeDirError, ServerInfo, find_server, runtime_dir
 from engine.jsjson import MAX_DEPTH, JSONInputError, js_dumps, js_loads, js_number_text
 from engine.map_entries import entry_key, map_entries
 from engine.memory_storage import MemoryStorage, SnapshotRejectedError
@@ -47,6 +53,20 @@ from engine.snapshot_service import (
     SnapshotService,
 )
 from engine.storage import Storage, create_storage
+from engine.workload import Workload, generate_state
+
+if TYPE_CHECKING:
+    from engine.demo_server import DemoOutcome, run_demo_server
+
+_LAZY = {"DemoOutcome", "run_demo_server"}
+"""Loaded on first use, so that `python -m engine.demo_server` does not import itself twice."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module("engine.demo_server"), name)
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")
+
 
 __all__ = [
     "DATA_KEYS",
@@ -56,15 +76,24 @@ __all__ = [
     "MAX_DEPTH",
     "BreakerState",
     "ChangeKind",
+    "ControlClient",
+    "ControlError",
+    "ControlServer",
+    "DemoOutcome",
     "EncodedSnapshot",
     "EntryChange",
+    "EntryPage",
     "JSONInputError",
+    "LiveEntry",
     "MapDiff",
+    "MapSummary",
     "MemoryStorage",
     "RedisStorage",
     "ResilientStorage",
     "RollbackResult",
+    "RuntimeDirError",
     "SaveResult",
+    "ServerInfo",
     "ServiceStatus",
     "SkippedSnapshot",
     "SnapshotCapable",
@@ -76,13 +105,16 @@ __all__ = [
     "SnapshotStatus",
     "SnapshotsDisabledError",
     "Storage",
+    "Workload",
     "create_storage",
     "default_snapshot_dir",
     "diff_data",
     "encode_snapshot",
     "ensure_snapshot_dir",
     "entry_key",
+    "find_server",
     "format_timestamp",
+    "generate_state",
     "is_snapshot_name",
     "js_dumps",
     "js_loads",
@@ -95,6 +127,8 @@ __all__ = [
     "read_snapshot_bytes",
     "resolve_listed_name",
     "rotate_snapshots",
+    "run_demo_server",
+    "runtime_dir",
     "snapshot_name",
     "sweep_temp_files",
     "timestamp_from_name",
