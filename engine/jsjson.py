@@ -364,23 +364,26 @@ def _parse_int(text: str) -> int | float:
 def js_loads(text: bytes | str) -> Any:
     """Parse JSON as JavaScript's `JSON.parse` does. Raises JSONInputError when it would fail.
 
-    Bytes must be UTF-8 (decode with replacement first, as Node does, if they may not be).
+    Bytes that are not UTF-8 are refused; Node would first replace invalid sequences with
+    U+FFFD, which the caller can do and try again.
     """
     try:
         with _gc_paused:
             return orjson.loads(text)
     except orjson.JSONDecodeError:
         pass
-    if isinstance(text, bytes | bytearray | memoryview):
-        text = bytes(text).decode("utf-8", "surrogatepass")
     try:
+        if isinstance(text, bytes | bytearray | memoryview):
+            text = bytes(text).decode("utf-8")
         with _deep_recursion:
             value = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except RecursionError:
         raise JSONInputError(f"nested deeper than {MAX_DEPTH} levels") from None
     except json.JSONDecodeError as exc:
         raise JSONInputError(exc.msg + f" at line {exc.lineno} column {exc.colno}") from None
-    except (ValueError, UnicodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise JSONInputError(f"invalid UTF-8 at byte {exc.start}") from None
+    except ValueError as exc:
         raise JSONInputError(str(exc)) from None
     _check_nesting(value)
     return value

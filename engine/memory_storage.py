@@ -571,7 +571,7 @@ class MemoryStorage:
 
         A value of the wrong type is skipped with a logged warning, never fatal; unknown keys
         are kept verbatim, in place. Top-level containers are copied, so later writes never
-        change `data`. Caps are not applied, except the telemetry ring buffer's length.
+        change `data`. Caps are not applied (lossless: a fuller file keeps every entry).
         Raises TypeError if `data` is not a dict.
         """
         if not isinstance(data, dict):
@@ -628,12 +628,10 @@ class _Loaded:
             elif name == "followedSessions":
                 self.followed = dict.fromkeys(_strings(name, value))
             else:
-                if len(value) > (self.telemetry.maxlen or 0):
-                    _skip(
-                        name,
-                        f"holds {len(value)} entries; keeping the newest {self.telemetry.maxlen}",
-                    )
-                self.telemetry.extend(value)
+                # Restore is lossless: a file holding more than the cap keeps every entry,
+                # and new entries then push out the oldest.
+                cap = max(self.telemetry.maxlen or 0, len(value))
+                self.telemetry = deque(value, maxlen=cap)
         elif not isinstance(value, dict):
             _skip(name, f"is a {_kind(value)}, not an object")
         elif name == "sessionsByUser":

@@ -254,8 +254,8 @@ def read_snapshot_bytes(
         text = _gunzip(raw, max_bytes)
     except _Rejected as rejected:
         return SnapshotRead(path, rejected.status, rejected.reason, size=size)
-    text, utf8_note = _decode_utf8(text)
     json_bytes = len(text)
+    utf8_note: str | None = None
 
     def verdict(status: SnapshotStatus, reason: str, **fields: Any) -> SnapshotRead:
         if utf8_note and status is not SnapshotStatus.VALID:
@@ -263,9 +263,15 @@ def read_snapshot_bytes(
         return SnapshotRead(path, status, reason, size=size, json_bytes=json_bytes, **fields)
 
     try:
-        doc = js_loads(text)
+        doc = js_loads(text)  # orjson checks the UTF-8 as it parses
     except JSONInputError as exc:
-        return verdict(SnapshotStatus.CORRUPT, f"not valid JSON: {exc}")
+        replaced, utf8_note = _decode_utf8(text)
+        if utf8_note is None:
+            return verdict(SnapshotStatus.CORRUPT, f"not valid JSON: {exc}")
+        try:
+            doc = js_loads(replaced)  # as Node reads it: invalid sequences become U+FFFD
+        except JSONInputError as again:
+            return verdict(SnapshotStatus.CORRUPT, f"not valid JSON: {again}")
     if not isinstance(doc, dict):
         return verdict(SnapshotStatus.CORRUPT, "top level is not a JSON object")
     timestamp = doc.get("timestamp") if isinstance(doc.get("timestamp"), str) else None

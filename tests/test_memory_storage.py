@@ -399,8 +399,6 @@ def test_telemetry_is_a_ring_buffer() -> None:
         storage.add_telemetry({"id": index})
     assert [t["id"] for t in storage.telemetry_entries()] == [2, 3, 4]
     assert [t["id"] for t in storage.snapshot_data()["telemetryEntries"]] == [2, 3, 4]
-    storage.load_data({"telemetryEntries": [{"id": i} for i in range(5)]})
-    assert [t["id"] for t in storage.telemetry_entries()] == [2, 3, 4]
 
 
 def test_extend_session_ttl_counts_extensions() -> None:
@@ -563,3 +561,12 @@ def test_concurrent_writers_lose_nothing() -> None:
         thread.join()
     assert len(storage.get_events("s")) == 2000
     assert len(storage.telemetry_entries()) == 2000
+
+
+def test_restore_keeps_more_telemetry_than_the_cap() -> None:
+    storage = MemoryStorage(max_telemetry_entries=3)
+    entries = [{"id": index} for index in range(10)]
+    storage.load_data({"telemetryEntries": entries})
+    assert storage.telemetry_entries() == entries
+    storage.add_telemetry({"id": 10})
+    assert [entry["id"] for entry in storage.telemetry_entries()] == list(range(1, 11))
