@@ -450,18 +450,27 @@ class ControlServer:
             "started_at": self.started_at,
         }
 
+    def _require_snapshots(self) -> None:
+        if not self.service.enabled:
+            raise RequestError(
+                f"snapshots are disabled: the state lives in {self.mode}, not in this process"
+            )
+
     async def _snapshot(self, args: dict[str, Any]) -> bytes:
+        self._require_snapshots()
         async with self._change_lock:
             path = await self.service.save_snapshot_async()
         return js_dumps({"file": path.name})
 
     async def _rollback(self, args: dict[str, Any]) -> bytes:
         name = _checked_name(args["file"])
+        self._require_snapshots()
         async with self._change_lock:
             result = await self.service.rollback_async(name)
         return _rollback_json(result)
 
     async def _undo(self, args: dict[str, Any]) -> bytes:
+        self._require_snapshots()
         async with self._change_lock:
             result = await self.service.undo_rollback_async()
         return _rollback_json(result)
