@@ -15,11 +15,14 @@ import orjson
 
 from engine import (
     DATA_KEYS,
+    ControlClient,
+    ControlError,
     JSONInputError,
     SnapshotDirError,
     SnapshotRead,
     diff_data,
     ensure_snapshot_dir,
+    find_server,
     js_dumps,
     js_loads,
     list_snapshot_names,
@@ -139,6 +142,9 @@ def list_snapshots(args: argparse.Namespace) -> int:
         return 0
     now = datetime.now(UTC)
     width = max(len(found.path.name) for found in results)
+    _say(
+        f"{'FILE':<{width}}  {'TIME (UTC)':19}  {'AGE':>8}  {'SIZE':>10}  {'STATUS':<19}  CONTENTS"
+    )
     for found in results:
         moment = parse_moment(found.timestamp)
         _say(
@@ -375,10 +381,14 @@ def _no_server(directory: Path) -> CommandError:
     )
 
 
-def snapshot_now(args: argparse.Namespace) -> int:
-    from engine import ControlError, connect_to_server
+def _live_client(directory: Path) -> ControlClient | None:
+    """A client for the server that serves this directory, if one is running."""
+    info = find_server(directory)
+    return ControlClient(info) if info is not None else None
 
-    client = connect_to_server(args.dir)
+
+def snapshot_now(args: argparse.Namespace) -> int:
+    client = _live_client(args.dir)
     if client is None:
         raise _no_server(args.dir)
     try:
@@ -390,9 +400,7 @@ def snapshot_now(args: argparse.Namespace) -> int:
 
 
 def rollback(args: argparse.Namespace) -> int:
-    from engine import ControlError, connect_to_server
-
-    client = connect_to_server(args.dir)
+    client = _live_client(args.dir)
     if args.undo:
         if client is None:
             raise CommandError(f"nothing to undo: no statesnap server is running for {args.dir}")
@@ -401,8 +409,8 @@ def rollback(args: argparse.Namespace) -> int:
         except ControlError as exc:
             raise CommandError(f"the server refused: {exc}") from None
         _say(
-            f"undone: state saved as {result.undo_point},"
-            f" previous state restored and saved as {result.after}"
+            f"undone: state saved as {result.undo_point.name},"
+            f" previous state restored and saved as {result.after.name}"
         )
         return 0
     name: str = args.file
@@ -418,8 +426,8 @@ def rollback(args: argparse.Namespace) -> int:
         except ControlError as exc:
             raise CommandError(f"the server refused: {exc}") from None
         _say(
-            f"rolled back to {name}: current state saved as {result.undo_point},"
-            f" restored state saved as {result.after}"
+            f"rolled back to {name}: current state saved as {result.undo_point.name},"
+            f" restored state saved as {result.after.name}"
         )
         _say("undo with: statesnap rollback --undo")
         return 0

@@ -1,0 +1,253 @@
+"""The headless verbs, run as a user runs them: a real `statesnap` process on real files."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine import js_dumps, list_snapshot_names, read_snapshot, write_snapshot_file
+from tests.node_bridge import FIXTURES, js_verify
+
+BASIC = sorted((FIXTURES / "basic").glob("*.json.gz"))
+
+
+def statesnap(
+    *args: str, cwd: Path, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "AFW_SNAPSHOT_DIR": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        check=False,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    snaps = tmp_path / ".actionflows-snapshot"
+    snaps.mkdir(mode=0o700)
+    for path in BASIC:
+        shutil.copy(path, snaps / path.name)
+    shutil.copy(FIXTURES / "broken" / "snapshot-broken-06-checksum-mismatch.json.gz", snaps)
+    return tmp_path
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[bytes], code: int = 1) -> str:
+    err = result.stderr.decode()
+    assert result.returncode == code, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 or lines[0].startswith("usage:"), err
+    return err
+
+
+def test_list_json_describes_every_file_newest_first(workdir: Path) -> None:
+    result = statesnap("list", "--json", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert [r["file"] for r in records] == list_snapshot_names(workdir / ".actionflows-snapshot")
+    by_status = {r["file"]: r["status"] for r in records}
+    assert by_status["snapshot-broken-06-checksum-mismatch.json.gz"] == "checksum_mismatch"
+    assert list(by_status.values()).count("valid") == 3
+    for record in records:
+        assert {"file", "timestamp", "size", "status", "reason", "counts"} <= set(record)
+    assert records[-1]["counts"]["sessions"] == 3
+
+
+def test_list_text_has_one_line_per_file(workdir: Path) -> None:
+    result = statesnap("list", cwd=workdir)
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 5
+    assert "checksum mismatch" in lines[1]
+
+
+def test_verify_exit_status_says_whether_all_are_valid(workdir: Path) -> None:
+    assert statesnap("verify", *map(str, BASIC), cwd=workdir).returncode == 0
+    everything = statesnap("verify", cwd=workdir)
+    assert everything.returncode == 1
+    assert b"checksum mismatch" in everything.stdout
+    quiet = statesnap("verify", "-q", BASIC[0].name, cwd=workdir)
+    assert quiet.returncode == 0 and quiet.stdout == b""
+
+
+def test_show_map_and_key(workdir: Path) -> None:
+    name = BASIC[-1].name
+    summary = statesnap("show", name, cwd=workdir)
+    assert b"sessions" in summary.stdout and summary.returncode == 0
+    keys = statesnap("show", name, "--map", "sessions", cwd=workdir)
+    first_key = keys.stdout.decode().split()[0]
+    entry = statesnap("show", name, "--map", "sessions", "--key", first_key, cwd=workdir)
+    assert json.loads(entry.stdout)["id"] == first_key
+
+
+def test_show_escapes_terminal_controls(tmp_path: Path) -> None:
+    snaps = tmp_path / ".actionflows-snapshot"
+    snaps.mkdir()
+    evil = {"sessions": [{"id": "s\x1b[31m\u202e", "cwd": "[bold]\x1b]52;c;AAAA\x07"}]}
+    write_snapshot_file(snaps, js_dumps(evil))
+    name = list_snapshot_names(snaps)[0]
+    out = statesnap("show", name, "--map", "sessions", cwd=tmp_path).stdout.decode()
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert "\\x1b[31m" in out and "\\u202e" in out
+
+
+def test_export_is_the_canonical_data_whose_md5_is_the_checksum(workdir: Path) -> None:
+    result = statesnap("export", BASIC[0].name, cwd=workdir)
+    expected = read_snapshot(BASIC[0]).expected_checksum
+    assert hashlib.md5(result.stdout.rstrip(b"\n")).hexdigest() == expected
+
+
+def test_export_never_overwrites_without_force(workdir: Path) -> None:
+    out = workdir / "out.json"
+    out.write_text("keep me")
+    result = statesnap("export", BASIC[0].name, "-o", str(out), cwd=workdir)
+    assert_one_line_error(result)
+    assert out.read_text() == "keep me"
+    assert (
+        statesnap("export", BASIC[0].name, "-o", str(out), "--force", cwd=workdir).returncode == 0
+    )
+    assert json.loads(out.read_text())["sessions"]
+
+
+def test_import_round_trips_an_export_and_rotates(workdir: Path) -> None:
+    exported = statesnap("export", BASIC[-1].name, cwd=workdir).stdout
+    result = statesnap("import", "-", "--keep", "3", cwd=workdir, stdin=exported)
+    assert result.returncode == 0, result.stderr
+    snaps = workdir / ".actionflows-snapshot"
+    newest = snaps / list_snapshot_names(snaps)[1]  # the broken-06 name sorts first
+    assert read_snapshot(newest).expected_checksum == read_snapshot(BASIC[-1]).expected_checksum
+    assert js_verify(newest) == [True]
+    assert len([n for n in list_snapshot_names(snaps) if n.startswith("snapshot-20")]) == 3
+
+
+def test_import_fills_missing_maps_and_keeps_unknown_keys(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps({"sessions": [{"id": "a"}], "regions": {"r": 1}}))
+    assert statesnap("import", str(source), cwd=tmp_path).returncode == 0
+    snaps = tmp_path / ".actionflows-snapshot"
+    data = read_snapshot(snaps / list_snapshot_names(snaps)[0]).data
+    assert data["regions"] == {"r": 1}
+    assert data["events"] == {} and data["telemetryEntries"] == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"sessions": {}}', b'"sessions" must be an array'),
+        (b'{"events": []}', b'"events" must be an object'),
+        (b'{"sessions": [{"name": 1}]}', b'"sessions"[0]'),
+        (b"[1, 2]", b"JSON object"),
+        (b"{", b"not valid JSON"),
+        (b'{"a": NaN}', b"not valid JSON"),
+        (b"\xff\xfe", b"not UTF-8"),
+    ],
+)
+def test_import_rejects_bad_input_and_writes_nothing(
+    tmp_path: Path, content: bytes, message: bytes
+) -> None:
+    source = tmp_path / "in.json"
+    source.write_bytes(content)
+    result = statesnap("import", str(source), cwd=tmp_path)
+    assert message in result.stderr
+    assert_one_line_error(result)
+    assert not (tmp_path / ".actionflows-snapshot").exists()
+
+
+def test_diff_reports_added_removed_changed(tmp_path: Path) -> None:
+    snaps = tmp_path / ".actionflows-snapshot"
+    snaps.mkdir()
+    before = {"sessions": [{"id": "a", "s": 1}, {"id": "b"}], "events": {"a": [1]}}
+    after = {"sessions": [{"id": "a", "s": 2}, {"id": "c"}], "events": {"a": [1]}}
+    first, _ = write_snapshot_file(snaps, js_dumps(before))
+    second, _ = write_snapshot_file(snaps, js_dumps(after))
+    result = statesnap("diff", first.name, second.name, "--json", cwd=tmp_path)
+    maps = json.loads(result.stdout)["maps"]
+    assert maps["sessions"] == {"added": ["c"], "removed": ["b"], "changed": ["a"]}
+    assert maps["events"] == {"added": [], "removed": [], "changed": []}
+    text = statesnap("diff", first.name, second.name, cwd=tmp_path).stdout.decode()
+    assert "sessions: 1 added, 1 removed, 1 changed" in text
+
+
+def test_offline_rollback_makes_an_old_state_newest(workdir: Path) -> None:
+    snaps = workdir / ".actionflows-snapshot"
+    oldest = BASIC[0].name
+    result = statesnap("rollback", oldest, cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    newest = next(n for n in list_snapshot_names(snaps) if n.startswith("snapshot-20"))
+    assert read_snapshot(snaps / newest).data == read_snapshot(BASIC[0]).data
+
+
+@pytest.mark.parametrize("name", ["../x.json.gz", "/etc/passwd", "snapshot-missing.json.gz"])
+def test_rollback_takes_only_listed_names(workdir: Path, name: str) -> None:
+    before = sorted(os.listdir(workdir / ".actionflows-snapshot"))
+    result = statesnap("rollback", name, cwd=workdir)
+    assert_one_line_error(result, code=2 if "/" in name else 1)
+    assert sorted(os.listdir(workdir / ".actionflows-snapshot")) == before
+
+
+def test_rollback_of_an_invalid_file_is_refused(workdir: Path) -> None:
+    result = statesnap("rollback", "snapshot-broken-06-checksum-mismatch.json.gz", cwd=workdir)
+    assert b"checksum mismatch" in assert_one_line_error(result).encode()
+
+
+def test_snapshot_without_a_server_says_so(workdir: Path) -> None:
+    assert (
+        b"no statesnap server is running"
+        in assert_one_line_error(statesnap("snapshot", cwd=workdir)).encode()
+    )
+    assert assert_one_line_error(statesnap("rollback", "--undo", cwd=workdir))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "nope.json.gz"),
+        ("show", "/no/such/file"),
+        ("export", "snapshot-broken-06-checksum-mismatch.json.gz"),
+        ("diff", "a", "b"),
+        ("verify", "/no/such/file"),
+        ("show", "snapshot-broken-06-checksum-mismatch.json.gz", "--key", "x"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(workdir: Path, args: tuple[str, ...]) -> None:
+    result = statesnap(*args, cwd=workdir)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr.decode()
+    assert len(result.stderr.decode().strip().splitlines()) == 1
+
+
+def test_corrupt_gzip_on_show_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "x.json.gz"
+    path.write_bytes(gzip.compress(b'{"version":1')[:-4])
+    assert b"corrupt" in statesnap("show", str(path), cwd=tmp_path).stderr
+
+
+def test_help_reads_like_a_unix_tool(tmp_path: Path) -> None:
+    result = statesnap("--help", cwd=tmp_path)
+    text = result.stdout.decode()
+    assert result.returncode == 0
+    for verb in (
+        "demo",
+        "list",
+        "verify",
+        "show",
+        "export",
+        "import",
+        "diff",
+        "snapshot",
+        "rollback",
+    ):
+        assert verb in text
+    assert statesnap("rollback", "--help", cwd=tmp_path).returncode == 0
