@@ -1,0 +1,108 @@
+"""`statesnap demo`: a demo server in its own process, and the dashboard attached to it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from engine import ensure_snapshot_dir, find_server, run_demo_server
+
+__all__ = ["run_demo"]
+
+_START_TIMEOUT_S = 20.0
+_STOP_TIMEOUT_S = 20.0
+
+
+class DemoError(RuntimeError):
+    """The demo server did not come up."""
+
+
+def _run_headless(directory: Path, interval_s: float, seed: int | None) -> int:
+    logging.getLogger().setLevel(logging.INFO)
+    print(
+        f"demo server on {directory} (pid {os.getpid()}); stop with Ctrl-C or SIGTERM",
+        file=sys.stderr,
+    )
+    outcome = asyncio.run(run_demo_server(directory, interval_s=interval_s, seed=seed))
+    final = outcome.final_save
+    if final is not None and final.path is not None:
+        print(f"final snapshot: {final.path}", file=sys.stderr)
+    return 0 if final is None or final.ok else 1
+
+
+def _start_server(
+    directory: Path, interval_s: float, seed: int | None, log_path: Path
+) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "engine.demo_server",
+        "--dir",
+        str(directory),
+        "--interval",
+        str(interval_s),
+    ]
+    if seed is not None:
+        command += ["--seed", str(seed)]
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+        )
+    deadline = time.monotonic() + _START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        info = find_server(directory)
+        if info is not None and info.pid == server.pid:
+            return server
+        if server.poll() is not None:
+            tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
+            raise DemoError(f"the demo server exited at start: {tail[0]}")
+        time.sleep(0.05)
+    server.kill()
+    raise DemoError(
+        f"the demo server did not come up in {_START_TIMEOUT_S:.0f} s (log: {log_path})"
+    )
+
+
+def _stop_server(server: subprocess.Popen[bytes]) -> int | None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+    try:
+        return server.wait(_STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        return None
+
+
+def run_demo(directory: Path, *, headless: bool, interval_s: float, seed: int | None) -> int:
+    """Run the demo: headless, the server until a signal; else server and dashboard together,
+    both stopping when the dashboard quits (the server writes its final snapshot)."""
+    ensure_snapshot_dir(directory)
+    if headless:
+        return _run_headless(directory, interval_s, seed)
+    from tui.app import run_dashboard
+
+    log_path = Path(tempfile.gettempdir()) / f"statesnap-demo-{os.getpid()}.log"
+    try:
+        server = _start_server(directory, interval_s, seed, log_path)
+    except DemoError as exc:
+        print(f"statesnap: {exc}", file=sys.stderr)
+        return 1
+    try:
+        run_dashboard(directory)
+    finally:
+        code = _stop_server(server)
+    if code not in (0, -signal.SIGTERM):
+        print(
+            f"statesnap: the demo server ended with status {code} (log: {log_path})",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"demo stopped; snapshots are in {directory} (server log: {log_path})", file=sys.stderr)
+    return 0
