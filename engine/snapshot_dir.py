@@ -13,7 +13,8 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -162,29 +163,42 @@ def _first_free_moment(directory: Path, moment: datetime) -> datetime:
 
 
 def write_snapshot_file(
-    directory: Path, data_json: bytes, moment: datetime | None = None
+    directory: Path,
+    data_json: bytes,
+    moment: datetime | None = None,
+    *,
+    checksum: str | None = None,
+    confirm: Callable[[], object] | None = None,
 ) -> tuple[Path, EncodedSnapshot]:
     """Write a v1 file holding `data_json` atomically and durably; return its path and content.
 
     The name encodes `moment` (default: now), moved later by whole milliseconds if needed so
     that it is newer than every snapshot in the directory and no file is ever replaced.
-    Raises OSError on failure, having left every existing file untouched.
+    `confirm`, if given, runs in another thread while the file is encoded and written, and
+    is waited for before the file takes its final name: if it raises, the temp file is
+    removed and its exception propagates. Raises OSError on failure, having left every
+    existing file untouched.
     """
     check_snapshot_dir(directory)
     moment = _first_free_moment(directory, moment or datetime.now(UTC))
-    for _ in range(_MAX_NAME_ATTEMPTS):
-        encoded = encode_snapshot(None, moment, data_json=data_json)
-        final = directory / snapshot_name(moment)
-        temp = _write_temp(directory, encoded.payload)
-        try:
-            os.link(temp, final, follow_symlinks=False)
-        except FileExistsError:
-            moment = next_moment(moment)
-            continue
-        finally:
-            _unlink_quietly(temp)
-        _fsync_dir(directory)
-        return final, encoded
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="statesnap-confirm") as pool:
+        confirmed = pool.submit(confirm) if confirm is not None else None
+        for _ in range(_MAX_NAME_ATTEMPTS):
+            encoded = encode_snapshot(data_json, moment, checksum=checksum)
+            checksum = encoded.checksum
+            final = directory / snapshot_name(moment)
+            temp = _write_temp(directory, encoded.payload)
+            try:
+                if confirmed is not None:
+                    confirmed.result()
+                os.link(temp, final, follow_symlinks=False)
+            except FileExistsError:
+                moment = next_moment(moment)
+                continue
+            finally:
+                _unlink_quietly(temp)
+            _fsync_dir(directory)
+            return final, encoded
     raise OSError(errno.EEXIST, "no free snapshot name", str(directory))
 
 

@@ -11,7 +11,10 @@ import errno
 import hashlib
 import os
 import re
+import struct
+import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -153,14 +156,43 @@ def data_checksum(data_json: bytes) -> str:
     return hashlib.md5(data_json, usedforsecurity=False).hexdigest()
 
 
+_GZIP_MEMBER_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, mtime 0
+_encode_pool: ThreadPoolExecutor | None = None
+_encode_pool_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _encode_pool  # noqa: PLW0603 - one lazily created pool per process
+    with _encode_pool_lock:
+        if _encode_pool is None:
+            _encode_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="statesnap-encode")
+        return _encode_pool
+
+
+def _raw_deflate(*parts: bytes, final: bool) -> bytes:
+    compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, -15)
+    out = [compressor.compress(part) for part in parts]
+    out.append(compressor.flush(isal_zlib.Z_FINISH if final else isal_zlib.Z_SYNC_FLUSH))
+    return b"".join(out)
+
+
 def encode_snapshot(
-    data: Any, moment: datetime, *, data_json: bytes | None = None
+    data_json: bytes, moment: datetime, *, checksum: str | None = None
 ) -> EncodedSnapshot:
-    """Encode `data` as a v1 file taken at `moment` (pass `data_json` if already serialized)."""
-    if data_json is None:
-        data_json = js_dumps(data)
+    """Encode serialized data as a v1 file taken at `moment`: one standard gzip member.
+
+    The header holds the MD5 of the data, which is only known after a full pass; so the data
+    is deflated on its own while MD5 and CRC-32 run in other threads (all three release the
+    GIL), and the small deflated header, ending on a byte-aligned flush, goes in front.
+    """
+    pool = _pool()
+    md5 = pool.submit(data_checksum, data_json) if checksum is None else None
+    data_crc = pool.submit(isal_zlib.crc32, data_json)
+    body = _raw_deflate(data_json, b"}", final=True)
+    if md5 is not None:
+        checksum = md5.result()
+    assert checksum is not None
     timestamp = format_timestamp(moment)
-    checksum = data_checksum(data_json)
     header = (
         b'{"version":1,"timestamp":"'
         + timestamp.encode()
@@ -168,18 +200,18 @@ def encode_snapshot(
         + checksum.encode()
         + b'","data":'
     )
-    compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, 31)
+    body_crc = isal_zlib.crc32(b"}", data_crc.result())
+    crc = isal_zlib.crc32_combine(isal_zlib.crc32(header), body_crc, len(data_json) + 1)
+    size = (len(header) + len(data_json) + 1) & 0xFFFFFFFF
     payload = b"".join(
         (
-            compressor.compress(header),
-            compressor.compress(data_json),
-            compressor.compress(b"}"),
-            compressor.flush(),
+            _GZIP_MEMBER_HEADER,
+            _raw_deflate(header, final=False),
+            body,
+            struct.pack("<II", crc & 0xFFFFFFFF, size),
         )
     )
-    return EncodedSnapshot(
-        timestamp=timestamp, checksum=checksum, data_json=data_json, payload=payload
-    )
+    return EncodedSnapshot(timestamp, checksum, data_json, payload)
 
 
 class _Rejected(Exception):

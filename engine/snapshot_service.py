@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Protocol, runtime_checkable
@@ -112,6 +113,15 @@ class ServiceStatus:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+class _NotJavaScriptExact(Exception):
+    """orjson's bytes may differ from JavaScript's: the exact encoder must serialize."""
+
+
+def _confirm_javascript_exact(data_json: bytes) -> None:
+    if may_differ_from_javascript(data_json):
+        raise _NotJavaScriptExact
+
+
 def _now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -171,12 +181,27 @@ class SnapshotService:
         with storage.lock:
             return js_dumps(storage.snapshot_data())
 
-    def _write(self, data_json: bytes, reason: str, *, skip_unchanged: bool) -> SaveResult:
-        """Hash, compress, write durably and rotate (thread-safe; runs off the event loop)."""
+    def _take(self) -> tuple[bytes, bool]:
+        """The data serialized atomically by one orjson call under the storage lock, and whether
+        those bytes are known to be JavaScript's (else they are checked while being written)."""
+        storage = self._require_enabled()
+        with storage.lock:
+            data = storage.snapshot_data()
+            fast = orjson_dumps(data)
+            return (fast, False) if fast is not None else (js_dumps(data), True)
+
+    def _write(
+        self, data_json: bytes, reason: str, *, skip_unchanged: bool, exact: bool = True
+    ) -> SaveResult:
+        """Hash, compress, write durably and rotate (thread-safe; runs off the event loop).
+
+        With `exact` False the bytes are checked against JavaScript's output while they are
+        written; _NotJavaScriptExact is raised, and nothing written, where they may differ.
+        """
         started = time.perf_counter()
         at = _now_text()
         with self._write_lock:
-            checksum = data_checksum(data_json)
+            checksum = data_checksum(data_json) if skip_unchanged else None
             if skip_unchanged and checksum == self._last_checksum:
                 result = SaveResult(
                     at, True, checksum=checksum, skipped_unchanged=True, reason=reason
@@ -185,7 +210,12 @@ class SnapshotService:
                 return result
             try:
                 ensure_snapshot_dir(self.directory)
-                path, _ = write_snapshot_file(self.directory, data_json)
+                path, encoded = write_snapshot_file(
+                    self.directory,
+                    data_json,
+                    checksum=checksum,
+                    confirm=None if exact else partial(_confirm_javascript_exact, data_json),
+                )
                 rotate_snapshots(self.directory, self.max_snapshots, protect=[path])
             except OSError as exc:
                 error = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
@@ -193,9 +223,14 @@ class SnapshotService:
                     at, False, error=error, duration_s=time.perf_counter() - started, reason=reason
                 )
                 raise
-            self._last_checksum = checksum
+            self._last_checksum = encoded.checksum
             result = SaveResult(
-                at, True, path, checksum, duration_s=time.perf_counter() - started, reason=reason
+                at,
+                True,
+                path,
+                encoded.checksum,
+                duration_s=time.perf_counter() - started,
+                reason=reason,
             )
             self.last_save = result
             log.info(
@@ -205,7 +240,11 @@ class SnapshotService:
 
     def save_snapshot(self) -> Path:
         """Write a snapshot of the current state now; return its path. Raises on failure."""
-        result = self._write(self._serialize(), "manual", skip_unchanged=False)
+        data_json, exact = self._take()
+        try:
+            result = self._write(data_json, "manual", skip_unchanged=False, exact=exact)
+        except _NotJavaScriptExact:
+            result = self._write(self._serialize(), "manual", skip_unchanged=False)
         assert result.path is not None
         return result.path
 
@@ -216,14 +255,14 @@ class SnapshotService:
         return result.path
 
     async def _save_async(self, reason: str, *, skip_unchanged: bool) -> SaveResult:
-        storage = self._require_enabled()
-        with storage.lock:
-            data_json = orjson_dumps(storage.snapshot_data())
-        if data_json is None or await asyncio.to_thread(may_differ_from_javascript, data_json):
-            data_json = self._serialize()  # rare: the exact encoder, on the loop for atomicity
-        return await asyncio.to_thread(
-            self._write, data_json, reason, skip_unchanged=skip_unchanged
-        )
+        data_json, exact = self._take()
+        write = partial(self._write, reason=reason, skip_unchanged=skip_unchanged)
+        try:
+            return await asyncio.to_thread(write, data_json, exact=exact)
+        except _NotJavaScriptExact:
+            # Rare (floats orjson prints differently, array-index keys): the exact encoder,
+            # on the loop so the snapshot stays atomic.
+            return await asyncio.to_thread(write, self._serialize())
 
     def _record_failure(self, reason: str, exc: BaseException) -> SaveResult:
         message = f"{type(exc).__name__}: {exc}"
