@@ -252,7 +252,7 @@ def signal_host(directory: str, style: str, size: str, previous: str) -> None:
     """A host with the service's signal handlers, saving in a loop until signalled.
 
     style `sync`: save_snapshot in the main thread; `async`: save_snapshot_async on a loop;
-    `idle`: mutate only (saves are rare), so signals land outside a save.
+    `idle`: mutate only, so signals land outside a save.
     previous `own`: a handler installed before the service's, that prints the counter and
     exits 0; `default`: the interpreter's defaults (SIGTERM kills, SIGINT raises).
     """
@@ -283,7 +283,7 @@ def signal_host(directory: str, style: str, size: str, previous: str) -> None:
         while True:
             counter += 1
             _mutate(storage, counter)
-            if style == "sync" or counter % 500 == 0:
+            if style == "sync":
                 service.save_snapshot()
     except KeyboardInterrupt:
         _say(f"interrupted {_counter(storage)}")
