@@ -81,7 +81,7 @@ class _Stopper:
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
             return
-        log.info("%s: final snapshot, then exit", signal.Signals(signum).name)
+        log.info("%s: stopping", signal.Signals(signum).name)
         self.signal = signum
         self.stop.set()
 

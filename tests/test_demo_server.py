@@ -104,7 +104,7 @@ def test_live_demo_serves_status_and_snapshots_and_writes_a_final_one_on_sigterm
     files = snapshot_files(directory)
     final = files[0]
     assert final.name not in before, log
-    assert "SIGTERM: final snapshot" in log
+    assert "SIGTERM: stopping" in log
     final_data = data_of(final)
     assert len(final_data["telemetryEntries"]) >= last_seen
     assert sessions & {session["id"] for session in final_data["sessions"]}
