@@ -307,7 +307,7 @@ def signal_inside(directory: str, where: str) -> None:
                 os.kill(os.getpid(), signal.SIGTERM)
             return super().snapshot_data()
 
-    real_os = snapshot_dir.os
+    real_os = snapshot_dir.os  # type: ignore[attr-defined]
 
     class SignallingOs:
         def __getattr__(self, name: str) -> Any:
@@ -319,7 +319,7 @@ def signal_inside(directory: str, where: str) -> None:
                 armed.clear()
                 real_os.kill(real_os.getpid(), signal.SIGTERM)
 
-    snapshot_dir.os = SignallingOs()  # type: ignore[assignment]
+    snapshot_dir.os = SignallingOs()  # type: ignore[attr-defined]
     storage = SignallingStorage()
     service = SnapshotService(storage, directory, max_snapshots=50, shutdown_timeout_s=3.0)
     signal.signal(signal.SIGTERM, _previous_handler(storage))
@@ -339,7 +339,7 @@ def hanging_final(directory: str) -> None:
     from engine import snapshot_dir
 
     _log_to_stderr()
-    real_os = snapshot_dir.os
+    real_os = snapshot_dir.os  # type: ignore[attr-defined]
 
     class HangingOs:
         def __getattr__(self, name: str) -> Any:
@@ -351,7 +351,7 @@ def hanging_final(directory: str) -> None:
                 time.sleep(600)
             real_os.fsync(fd)
 
-    snapshot_dir.os = HangingOs()  # type: ignore[assignment]
+    snapshot_dir.os = HangingOs()  # type: ignore[attr-defined]
     _, service = _service(directory, 10_000, shutdown_timeout_s=300.0)
     service.install_signal_handlers()
     service.save_snapshot()

@@ -171,6 +171,7 @@ async def test_status_reports_the_service(served: Served) -> None:
     assert status.pid == os.getpid() and status.mode == "memory" and status.enabled
     assert status.directory == served.directory and status.max_snapshots == 10
     assert status.last_save is not None and status.last_save.ok
+    assert served.service.last_save is not None
     assert status.last_save.path == served.service.last_save.path
     assert status.counts == served.storage.count_entries()
     assert status.can_undo is False and status.restored_from is None
@@ -477,7 +478,8 @@ class _StateElsewhere:
 
     def read_maps(self) -> dict[str, Any]:
         self.reads += 1
-        return js_loads(js_dumps(self.data))
+        copy: dict[str, Any] = js_loads(js_dumps(self.data))
+        return copy
 
 
 async def test_state_kept_elsewhere_is_read_through_read_maps(
