@@ -6,6 +6,13 @@ A library any Python program can embed (sync or asyncio); it never imports the U
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from engine.catalog import (
+    CatalogChange,
+    CatalogChangeKind,
+    CatalogClosedError,
+    CatalogEntry,
+    SnapshotCatalog,
+)
 from engine.control_client import ControlClient, ControlError, EntryPage, LiveEntry, MapSummary
 from engine.control_server import ControlServer
 from engine.diff import ChangeKind, EntryChange, MapDiff, SnapshotDiff, diff_data
@@ -75,6 +82,10 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_DEPTH",
     "BreakerState",
+    "CatalogChange",
+    "CatalogChangeKind",
+    "CatalogClosedError",
+    "CatalogEntry",
     "ChangeKind",
     "ControlClient",
     "ControlError",
@@ -97,6 +108,7 @@ __all__ = [
     "ServiceStatus",
     "SkippedSnapshot",
     "SnapshotCapable",
+    "SnapshotCatalog",
     "SnapshotDiff",
     "SnapshotDirError",
     "SnapshotRead",
