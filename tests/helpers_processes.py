@@ -264,22 +264,18 @@ def signal_host(directory: str, style: str, size: str, previous: str) -> None:
     service.install_signal_handlers()
     counter = _counter(storage)
     service.save_snapshot()
-    _say("ready")
-    if style == "async":
 
-        async def run() -> None:
-            nonlocal counter
-            while True:
-                counter += 1
-                _mutate(storage, counter)
-                await service.save_snapshot_async()
+    async def run() -> None:
+        nonlocal counter
+        while True:
+            counter += 1
+            _mutate(storage, counter)
+            await service.save_snapshot_async()
 
-        try:
+    try:  # "ready" inside: a signal that follows it at once still finds the except clause
+        _say("ready")
+        if style == "async":
             asyncio.run(run())
-        except KeyboardInterrupt:
-            _say(f"interrupted {_counter(storage)}")
-        return
-    try:
         while True:
             counter += 1
             _mutate(storage, counter)
@@ -319,9 +315,9 @@ def signal_inside(directory: str, where: str) -> None:
                 armed.clear()
                 real_os.kill(real_os.getpid(), signal.SIGTERM)
 
-    snapshot_dir.os = SignallingOs()  # type: ignore[attr-defined]
+    snapshot_dir.os = SignallingOs()  # type: ignore[attr-defined,assignment]
     storage = SignallingStorage()
-    service = SnapshotService(storage, directory, max_snapshots=50, shutdown_timeout_s=3.0)
+    service = SnapshotService(storage, directory, max_snapshots=50, shutdown_timeout_s=1.0)
     signal.signal(signal.SIGTERM, _previous_handler(storage))
     service.install_signal_handlers()
     _mutate(storage, 1)
@@ -351,12 +347,12 @@ def hanging_final(directory: str) -> None:
                 time.sleep(600)
             real_os.fsync(fd)
 
-    snapshot_dir.os = HangingOs()  # type: ignore[attr-defined]
+    snapshot_dir.os = HangingOs()  # type: ignore[attr-defined,assignment]
     _, service = _service(directory, 10_000, shutdown_timeout_s=300.0)
     service.install_signal_handlers()
     service.save_snapshot()
-    _say("ready")
     try:
+        _say("ready")
         while True:
             time.sleep(0.05)
     except KeyboardInterrupt:
