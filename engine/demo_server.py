@@ -25,12 +25,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from engine.control_server import ControlServer
 from engine.snapshot_dir import default_snapshot_dir
 from engine.snapshot_service import SaveResult, SnapshotService
-from engine.storage import create_storage
+from engine.storage import Storage, create_storage
 from engine.workload import Workload
 
 __all__ = ["DemoOutcome", "main", "run_demo_server"]
@@ -110,7 +109,7 @@ async def _final_save(service: SnapshotService) -> SaveResult | None:
 
 
 async def _run_workload(
-    storage: Any, workload: Workload, tick_s: float, stop: asyncio.Event, in_thread: bool
+    storage: Storage, workload: Workload, tick_s: float, stop: asyncio.Event, in_thread: bool
 ) -> None:
     while not stop.is_set():
         try:

@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from engine.snapshot_format import DATA_KEYS, format_timestamp
+from engine.storage import Storage
 
 __all__ = ["Workload", "generate_state"]
 
@@ -417,7 +418,7 @@ class Workload:
 
     # -- driving --------------------------------------------------------------------------
 
-    def tick(self, storage: Any) -> int:
+    def tick(self, storage: Storage) -> int:
         """One moment of activity: a few operations on `storage`; returns how many."""
         self._now = self.clock()
         if not self._adopted:
@@ -430,7 +431,7 @@ class Workload:
         self.operations += count
         return count
 
-    def _adopt(self, storage: Any) -> None:
+    def _adopt(self, storage: Storage) -> None:
         """Carry on with the sessions a restored state holds."""
         self._adopted = True
         for session in storage.list_sessions():
@@ -451,7 +452,7 @@ class Workload:
                     chains=len(storage.get_chains(session_id)),
                 )
 
-    def _operate(self, storage: Any) -> None:
+    def _operate(self, storage: Storage) -> None:
         rng = self.rng
         if not self._live or (len(self._live) < self.live_sessions and rng.random() < 0.15):
             self._start_session(storage)
@@ -493,10 +494,10 @@ class Workload:
         live.events += 1
         return f"evt-{live.token}-{live.events}"
 
-    def _emit(self, storage: Any, live: _Live, event: dict[str, Any]) -> None:
+    def _emit(self, storage: Storage, live: _Live, event: dict[str, Any]) -> None:
         storage.append_event(live.id, event)
 
-    def _touch(self, storage: Any, live: _Live, **changes: Any) -> None:
+    def _touch(self, storage: Storage, live: _Live, **changes: Any) -> None:
         """Update the session record (in place where the storage hands out live records) and
         write it back, as the original does on activity."""
         session = storage.get_session(live.id)
@@ -506,14 +507,14 @@ class Workload:
         session["lastActivityAt"] = _iso(self._now)
         storage.set_session(session)
 
-    def _new_session_id(self, storage: Any) -> tuple[str, str]:
+    def _new_session_id(self, storage: Storage) -> tuple[str, str]:
         while True:
             token = self.records.token(6)
             session_id = f"session-{_ms(self._now)}-{token}"
             if storage.get_session(session_id) is None:
                 return session_id, token
 
-    def _start_session(self, storage: Any) -> None:
+    def _start_session(self, storage: Storage) -> None:
         rng = self.rng
         session_id, token = self._new_session_id(storage)
         user = f"user{rng.randrange(12)}"
@@ -554,7 +555,7 @@ class Workload:
             }
         )
 
-    def _end_session(self, storage: Any, live: _Live) -> None:
+    def _end_session(self, storage: Storage, live: _Live) -> None:
         del self._live[live.id]
         status = "failed" if self.rng.random() < 0.1 else "completed"
         self._touch(storage, live, status=status, conversationState="idle", endedAt=_iso(self._now))
@@ -571,7 +572,7 @@ class Workload:
             storage.delete_session(self._finished.popleft())
 
     def _chain(
-        self, storage: Any, live: _Live
+        self, storage: Storage, live: _Live
     ) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
         chains = storage.get_chains(live.id)
         for chain in chains:
@@ -579,7 +580,7 @@ class Workload:
                 return chains, chain
         return None
 
-    def _progress_chain(self, storage: Any, live: _Live) -> None:
+    def _progress_chain(self, storage: Storage, live: _Live) -> None:
         """Compile a chain, or move the one running one step further."""
         found = self._chain(storage, live) if live.chain_id else None
         if found is None:
@@ -645,7 +646,7 @@ class Workload:
         if storage.mode != "memory":  # records are copies there: write the change back
             storage.set_entry("chains", live.id, chains)
 
-    def _compile_chain(self, storage: Any, live: _Live) -> None:
+    def _compile_chain(self, storage: Storage, live: _Live) -> None:
         live.chains += 1
         chain_id = f"chain-{live.id}-{live.chains}"
         chain = self.records.chain(live.id, chain_id, live.user, self._now)
@@ -662,7 +663,7 @@ class Workload:
         )  # fmt: skip
         self._touch(storage, live, conversationState="active")
 
-    def _chat(self, storage: Any, live: _Live) -> None:
+    def _chat(self, storage: Storage, live: _Live) -> None:
         role = self.rng.choice(("user", "assistant"))
         message_id = f"msg-{_ms(self._now)}-{self.records.token(8)}"
         message = self.records.chat_message(live.id, message_id, role, self._now)
@@ -688,7 +689,7 @@ class Workload:
                 },
             )
 
-    def _queue_traffic(self, storage: Any, live: _Live) -> None:
+    def _queue_traffic(self, storage: Storage, live: _Live) -> None:
         rng = self.rng
         roll = rng.random()
         if roll < 0.35:
@@ -702,7 +703,7 @@ class Workload:
         else:
             storage.take_commands(live.id)
 
-    def _bookmark(self, storage: Any, live: _Live) -> None:
+    def _bookmark(self, storage: Storage, live: _Live) -> None:
         bookmark_id = f"bm_{_ms(self._now)}_{self.records.token(9)}"
         storage.add_bookmark(
             self.records.bookmark(bookmark_id, live.id, live.user, live.project, self._now)
@@ -711,13 +712,13 @@ class Workload:
         while len(self._bookmarks) > self.max_bookmarks:
             storage.delete_bookmark(self._bookmarks.popleft())
 
-    def _append_to(self, storage: Any, map_name: str, key: str, item: Any) -> None:
+    def _append_to(self, storage: Storage, map_name: str, key: str, item: Any) -> None:
         items = storage.get_entry(map_name, key)
         items = list(items) if isinstance(items, list) else []
         items.append(item)
         storage.set_entry(map_name, key, items[-25:])
 
-    def _harmony_check(self, storage: Any, live: _Live) -> None:
+    def _harmony_check(self, storage: Storage, live: _Live) -> None:
         check_id = f"hc_{_ms(self._now)}_{self.records.token(9)}"
         check = self.records.harmony_check(check_id, live.id, live.project, self._now)
         self._append_to(storage, "harmonyChecks", live.id, check)
@@ -731,7 +732,7 @@ class Workload:
             ),
         )  # fmt: skip
 
-    def _count_action(self, storage: Any, live: _Live) -> None:
+    def _count_action(self, storage: Storage, live: _Live) -> None:
         action = self.rng.choice(_BUTTONS)
         key = f"{live.project}:{action}"
         record = storage.get_entry("frequencies", key)
@@ -747,7 +748,7 @@ class Workload:
             daily[day] = (previous if isinstance(previous, int) else 0) + 1
         storage.set_entry("frequencies", key, record)
 
-    def _insight(self, storage: Any, live: _Live) -> None:
+    def _insight(self, storage: Storage, live: _Live) -> None:
         """A pattern, dossier, suggestion or reminder: small pools, updated in place."""
         rng = self.rng
         slot = rng.randrange(20)
@@ -775,7 +776,7 @@ class Workload:
                 self.records.reminder(f"rem-{slot}", live.id, live.chain_id, self._now),
             )
 
-    def _telemetry(self, storage: Any, session_id: str | None) -> None:
+    def _telemetry(self, storage: Storage, session_id: str | None) -> None:
         entry_id = f"tel-{_ms(self._now)}-{self.records.token()}"
         storage.add_telemetry(self.records.telemetry(entry_id, self._now, session_id))
 
