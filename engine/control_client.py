@@ -76,6 +76,12 @@ def _field(obj: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     return value
 
 
+def _count(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ControlError("the server sent a malformed reply (a count is not an integer)")
+    return value
+
+
 def _optional(obj: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     return None if obj.get(key) is None else _field(obj, key, kind)
 
@@ -114,7 +120,7 @@ class ControlClient:
                 if isinstance(item, dict)
             ),
             can_undo=_field(reply, "can_undo", bool),
-            counts={str(key): int(value) for key, value in counts.items()},
+            counts={str(key): _count(value) for key, value in counts.items()},
         )
 
     def snapshot(self) -> str:
