@@ -159,7 +159,10 @@ class SnapshotService:
         self.skipped: list[SkippedSnapshot] = []
         self._last_checksum: str | None = None
         self._undo_json: bytes | None = None
-        self._write_lock = threading.Lock()
+        # Reentrant: a signal handler may write the final snapshot in the very thread whose
+        # own write it interrupted.
+        self._write_lock = threading.RLock()
+        self._writing_thread: int | None = None
         self._task: asyncio.Task[None] | None = None
         self._previous_handlers: dict[int, Any] = {}
         self._signal_seen = False
@@ -201,42 +204,62 @@ class SnapshotService:
         started = time.perf_counter()
         at = _now_text()
         with self._write_lock:
-            checksum = data_checksum(data_json) if skip_unchanged else None
-            if skip_unchanged and checksum == self._last_checksum:
-                result = SaveResult(
-                    at, True, checksum=checksum, skipped_unchanged=True, reason=reason
-                )
-                self.last_save = result
-                return result
+            outer, self._writing_thread = self._writing_thread, threading.get_ident()
             try:
-                ensure_snapshot_dir(self.directory)
-                path, encoded = write_snapshot_file(
-                    self.directory,
+                return self._write_locked(
                     data_json,
-                    checksum=checksum,
-                    confirm=None if exact else partial(_confirm_javascript_exact, data_json),
+                    reason,
+                    skip_unchanged=skip_unchanged,
+                    exact=exact,
+                    started=started,
+                    at=at,
                 )
-                rotate_snapshots(self.directory, self.max_snapshots, protect=[path])
-            except OSError as exc:
-                error = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
-                self.last_save = SaveResult(
-                    at, False, error=error, duration_s=time.perf_counter() - started, reason=reason
-                )
-                raise
-            self._last_checksum = encoded.checksum
-            result = SaveResult(
-                at,
-                True,
-                path,
-                encoded.checksum,
-                duration_s=time.perf_counter() - started,
-                reason=reason,
-            )
+            finally:
+                self._writing_thread = outer
+
+    def _write_locked(
+        self,
+        data_json: bytes,
+        reason: str,
+        *,
+        skip_unchanged: bool,
+        exact: bool,
+        started: float,
+        at: str,
+    ) -> SaveResult:
+        """_write's body, with the write lock held."""
+        checksum = data_checksum(data_json) if skip_unchanged else None
+        if skip_unchanged and checksum == self._last_checksum:
+            result = SaveResult(at, True, checksum=checksum, skipped_unchanged=True, reason=reason)
             self.last_save = result
-            log.info(
-                "snapshot saved: %s (%s, %.0f ms)", path.name, reason, result.duration_s * 1000
-            )
             return result
+        try:
+            ensure_snapshot_dir(self.directory)
+            path, encoded = write_snapshot_file(
+                self.directory,
+                data_json,
+                checksum=checksum,
+                confirm=None if exact else partial(_confirm_javascript_exact, data_json),
+            )
+            rotate_snapshots(self.directory, self.max_snapshots, protect=[path])
+        except OSError as exc:
+            error = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+            self.last_save = SaveResult(
+                at, False, error=error, duration_s=time.perf_counter() - started, reason=reason
+            )
+            raise
+        self._last_checksum = encoded.checksum
+        result = SaveResult(
+            at,
+            True,
+            path,
+            encoded.checksum,
+            duration_s=time.perf_counter() - started,
+            reason=reason,
+        )
+        self.last_save = result
+        log.info("snapshot saved: %s (%s, %.0f ms)", path.name, reason, result.duration_s * 1000)
+        return result
 
     def save_snapshot(self) -> Path:
         """Write a snapshot of the current state now; return its path. Raises on failure."""
@@ -491,6 +514,11 @@ class SnapshotService:
             except BaseException as exc:  # reported below, in the signalled thread
                 outcome.append(exc)
 
+        if self._writing_thread == threading.get_ident():
+            write()  # the signal interrupted this thread's own write: waiting on it would hang
+            if outcome:
+                self._record_failure(f"on {name}", outcome[0])
+            return
         writer = threading.Thread(target=write, name="statesnap-final-snapshot", daemon=True)
         writer.start()
         writer.join(self.shutdown_timeout_s)

@@ -104,16 +104,6 @@ def test_signal_while_the_state_is_serialized(tmp_path: Path) -> None:
     assert all(js_verify(*(directory / name for name in list_snapshot_names(directory))))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine/snapshot_service.py: a signal that arrives while the main thread is inside "
-        "SnapshotService._write (a sync save_snapshot(), holding the non-reentrant _write_lock) "
-        "makes _on_signal -> _final_snapshot start a writer thread that blocks on that same "
-        "lock while the main thread waits for it in writer.join(shutdown_timeout_s): no final "
-        "snapshot is written, and the shutdown stalls for the whole timeout"
-    ),
-)
 def test_signal_while_a_sync_save_writes_its_file(tmp_path: Path) -> None:
     """SIGTERM arrives while a sync save_snapshot() in the main thread is writing its file."""
     directory = tmp_path / "snaps"
