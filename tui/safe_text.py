@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["escape_controls"]
+from rich.style import Style
+from rich.text import Text
+
+__all__ = ["escape_controls", "safe_text"]
 
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2066-\u2069\ud800-\udfff]"
 )
 _NAMED = {"\x1b": "\\x1b", "\r": "\\r", "\x00": "\\0"}
 
@@ -30,3 +34,9 @@ def escape_controls(text: str, *, keep_newlines: bool = True) -> str:
     if not keep_newlines:
         escaped = escaped.replace("\n", "\\n").replace("\t", "\\t")
     return escaped
+
+
+def safe_text(text: str, style: str | Style = "") -> Text:
+    """Untrusted text as one line for a widget: escapes visible, newlines and tabs shown as
+    `\\n` and `\\t`, and never parsed as markup."""
+    return Text(escape_controls(text, keep_newlines=False), style=style, no_wrap=True, end="")

@@ -1,0 +1,371 @@
+"""The snapshots view: listing, progressive verification, watching, roll-back, diff marks, keys."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from engine import CatalogEntry, SnapshotCatalog, SnapshotRead
+from engine.snapshot_dir import TEMP_PREFIX
+from tui.attachment import NO_SERVER
+from tui.messages import CatalogChanged
+from tui.screens.browser import BrowserScreen
+from tui.screens.diff import DiffScreen
+from tui.screens.help import HelpScreen
+from tui.screens.rollback import RollbackScreen
+from tui.screens.snapshots import SnapshotsScreen
+from tui.snapshot_rows import SnapshotRows
+from tui.widgets.snapshot_detail import SnapshotDetail
+from tui.widgets.virtual_table import VirtualTable
+
+from .conftest import (
+    SIZE,
+    copy_fixtures,
+    make_app,
+    record_notifications,
+    sample_data,
+    settle,
+    wait_until,
+    write,
+)
+
+
+def cell_texts(table: VirtualTable, row: int) -> list[str]:
+    return [cell.plain for cell in table.source.cells(row)]
+
+
+def snapshots_table(screen: object) -> VirtualTable:
+    assert isinstance(screen, SnapshotsScreen)
+    return screen.table
+
+
+async def test_lists_files_newest_first_with_their_verdicts(snapshot_dir: Path) -> None:
+    copy_fixtures(snapshot_dir, "basic", "broken")
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        rows = [cell_texts(table, row) for row in range(table.row_count)]
+        assert len(rows) == 11
+        statuses = {row[1]: row[4] for row in rows}
+        assert statuses["2026-11-26 07:10:50.047"] == "valid"
+        assert statuses["snapshot-broken-06-checksum-mismatch.json.gz"] == "checksum mismatch"
+        assert statuses["snapshot-broken-02-empty.json.gz"] == "corrupt"
+        dated = [row[1] for row in rows if row[1].startswith("2026")]
+        assert dated == sorted(dated, reverse=True)
+        assert rows[-1][2] == "49m ago"
+        assert "sessions 3" in rows[-1][5]
+
+
+async def test_the_list_shows_before_verification_and_fills_in(
+    snapshot_dir: Path, monkeypatch: object
+) -> None:
+    write(snapshot_dir, sample_data(), 0)
+    write(snapshot_dir, sample_data(), 1)
+    release = threading.Event()
+    verify = SnapshotCatalog.verify
+
+    def slow_verify(catalog: SnapshotCatalog, entry: CatalogEntry) -> SnapshotRead:
+        release.wait(10)
+        return verify(catalog, entry)
+
+    monkeypatch.setattr(SnapshotCatalog, "verify", slow_verify)  # type: ignore[attr-defined]
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = snapshots_table(app.screen)
+        assert table.row_count == 2
+        assert [cell_texts(table, row)[4] for row in range(2)] == ["verifying…", "verifying…"]
+        release.set()
+        await settle(pilot)
+        assert [cell_texts(table, row)[4] for row in range(2)] == ["valid", "valid"]
+
+
+async def test_detail_shows_checksums_and_reason(snapshot_dir: Path) -> None:
+    copy_fixtures(snapshot_dir, "broken")
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        names = [entry.name for entry in app.context.catalog.entries]
+        table.move_cursor(names.index("snapshot-broken-06-checksum-mismatch.json.gz"))
+        await pilot.pause()
+        detail = str(app.screen.query_one(SnapshotDetail).render())
+        assert "checksum mismatch" in detail
+        assert "expected fde5e0550716f3e5261d8706d8e00c86" in detail
+        assert "actual   ad79790d40f47d58ef1c49ebd13c1b0f" in detail
+        assert "✗ differs" in detail
+        assert "sessions" in detail
+
+
+async def test_vim_keys_move_the_cursor(snapshot_dir: Path) -> None:
+    for minute in range(5):
+        write(snapshot_dir, sample_data(), minute)
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        assert table.cursor_row == 0
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == 4
+        await pilot.press("g")
+        assert table.cursor_row == 0
+
+
+async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
+    first = write(snapshot_dir, sample_data(), 0)
+    app = make_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        newer = write(snapshot_dir, sample_data(4), 5)
+        (snapshot_dir / f"{TEMP_PREFIX}1-abc").write_bytes(b"half a file")
+        app.screen.post_message(CatalogChanged(app.context.catalog.refresh()))
+        await settle(pilot)
+        assert table.row_count == 2
+        assert cell_texts(table, 0)[4] == "valid"
+        assert notes[-1] == f"New: {newer.name}"
+
+        first.unlink()
+        newer.write_bytes(b"rewritten, not gzip")
+        app.screen.post_message(CatalogChanged(app.context.catalog.refresh()))
+        await settle(pilot)
+        assert table.row_count == 1
+        assert cell_texts(table, 0)[4] == "corrupt"
+        assert notes[-1] == "1 rewritten, 1 deleted"
+
+
+async def test_the_real_watcher_shows_a_new_file_without_a_key(snapshot_dir: Path) -> None:
+    write(snapshot_dir, sample_data(), 0)
+    app = make_app(snapshot_dir)
+    app.watch_directory = True
+    async with app.run_test(size=SIZE) as pilot:
+        table = snapshots_table(app.screen)
+        await wait_until(pilot, lambda: table.row_count == 1)
+        # The watcher may start after this write; keep writing until it reports.
+        written = 1
+        while table.row_count == 1 and written < 50:
+            write(snapshot_dir, sample_data(), written)
+            (snapshot_dir / f"{TEMP_PREFIX}{written}").write_bytes(b"partial")
+            written += 1
+            await pilot.pause(0.1)
+        await wait_until(pilot, lambda: table.row_count == written)
+        names = {entry.name for entry in app.context.catalog.entries}
+        assert not any(name.startswith(TEMP_PREFIX) for name in names)
+        await wait_until(pilot, lambda: cell_texts(table, 0)[4] == "valid")
+
+
+async def test_snapshot_and_undo_need_a_server_and_say_so(snapshot_dir: Path) -> None:
+    write(snapshot_dir, sample_data(), 0)
+    app = make_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.check_action("snapshot_now", ()) is None
+        assert app.screen.check_action("undo", ()) is None
+        await pilot.press("s")
+        await pilot.press("u")
+        assert notes == [NO_SERVER, NO_SERVER]
+        assert "no server attached" in app.sub_title
+
+
+class FakeServer:
+    label = "pid 4242 · memory"
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def snapshot_now(self) -> str:
+        self.calls.append("snapshot")
+        return "Snapshot written"
+
+    def rollback(self, name: str) -> str:
+        self.calls.append(f"rollback {name}")
+        return f"Rolled back to {name}"
+
+    def undo(self) -> str:
+        self.calls.append("undo")
+        return "Undone"
+
+
+async def test_an_attached_server_enables_snapshot_undo_and_live_rollback(
+    snapshot_dir: Path,
+) -> None:
+    path = write(snapshot_dir, sample_data(), 0)
+    app = make_app(snapshot_dir)
+    notes = record_notifications(app)
+    server = FakeServer()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.attachment = server
+        assert "pid 4242 · memory" in app.sub_title
+        assert app.screen.check_action("snapshot_now", ()) is True
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RollbackScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert server.calls == ["snapshot", "undo", f"rollback {path.name}"]
+        assert notes == ["Snapshot written", "Undone", f"Rolled back to {path.name}"]
+
+
+async def test_rollback_modal_names_the_file_and_cancels(snapshot_dir: Path) -> None:
+    for minute in range(3):
+        write(snapshot_dir, sample_data(), minute)
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = sorted(path.name for path in snapshot_dir.iterdir())
+        target = app.context.catalog.entries[2]
+        await pilot.press("G", "r")
+        await pilot.pause()
+        assert isinstance(app.screen, RollbackScreen)
+        body = " ".join(str(widget.render()) for widget in app.screen.query("Static"))
+        assert "2026-11-26 07:00:00.000" in body
+        assert target.name in body
+        assert "deletes" in body
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, SnapshotsScreen)
+        await pilot.press("r", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SnapshotsScreen)
+        assert sorted(path.name for path in snapshot_dir.iterdir()) == before
+
+
+async def test_rollback_promotes_the_file_and_rotates(snapshot_dir: Path) -> None:
+    oldest = write(snapshot_dir, sample_data(1), 0)
+    for minute in (1, 2):
+        write(snapshot_dir, sample_data(2), minute)
+    app = make_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "r", "y")
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        entries = app.context.catalog.entries
+        assert len(entries) == 3
+        assert oldest.name not in {entry.name for entry in entries}
+        assert "sessions 1" in cell_texts(table, 0)[5]
+        assert notes[-1].startswith("Rolled back: ")
+        assert f"holds the state of {oldest.name}" in notes[-1]
+
+
+async def test_rollback_is_disabled_for_a_corrupt_file(snapshot_dir: Path) -> None:
+    copy_fixtures(snapshot_dir, "broken")
+    app = make_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.check_action("rollback", ()) is None
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, SnapshotsScreen)
+        assert "cannot roll back to snapshot-broken-12-missing-data.json.gz" in notes[-1]
+
+
+async def test_diff_by_marking_two_files(snapshot_dir: Path) -> None:
+    for minute in range(3):
+        write(snapshot_dir, sample_data(minute + 1), minute)
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        await pilot.press("d")
+        assert cell_texts(table, 0)[0] == "◆"
+        status = str(app.screen.query_one("#status-line").render())
+        assert "press d on another snapshot" in status
+        await pilot.press("escape")
+        assert cell_texts(table, 0)[0] == ""
+        await pilot.press("d", "G", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, DiffScreen)
+        entries = app.context.catalog.entries
+        assert (app.screen.older, app.screen.newer) == (entries[2], entries[0])
+
+
+async def test_diff_with_the_next_older(snapshot_dir: Path) -> None:
+    for minute in range(2):
+        write(snapshot_dir, sample_data(minute + 1), minute)
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d", "d")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DiffScreen)
+        entries = app.context.catalog.entries
+        assert (screen.older, screen.newer) == (entries[1], entries[0])
+        await pilot.press("escape")
+        await pilot.press("D")
+        await pilot.pause()
+        assert isinstance(app.screen, DiffScreen)
+
+
+async def test_enter_opens_the_browser_and_escape_comes_back(snapshot_dir: Path) -> None:
+    write(snapshot_dir, sample_data(), 0)
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, SnapshotsScreen)
+
+
+async def test_help_lists_the_keys(snapshot_dir: Path) -> None:
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        for words in ("Roll back", "Snapshot now", "Undo roll-back", "Diff", "Quit", "^p"):
+            assert words.lower() in text.lower(), words
+        await pilot.press("escape")
+        assert isinstance(app.screen, SnapshotsScreen)
+
+
+async def test_q_quits(snapshot_dir: Path) -> None:
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_empty_or_missing_directory_says_so(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "absent")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        assert table.row_count == 0
+        assert "No snapshot files" in table.empty_text
+        assert app.screen.check_action("open", ()) is None
+
+
+async def test_snapshot_rows_mark_the_diff_file(snapshot_dir: Path) -> None:
+    write(snapshot_dir, sample_data(), 0)
+    catalog = SnapshotCatalog(snapshot_dir)
+    catalog.refresh()
+    entry = catalog.entries[0]
+    rows = SnapshotRows(catalog.entries, catalog.cached, entry.moment, entry.name)
+    assert [cell.plain for cell in rows.cells(0)][:5] == [
+        "◆",
+        "2026-11-26 07:00:00.000",
+        "0s ago",
+        rows.cells(0)[3].plain,
+        "verifying…",
+    ]

@@ -1,0 +1,36 @@
+"""What every dashboard screen shares: actions that can be unavailable, and say why."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.screen import Screen
+
+from tui.context import DashboardContext
+
+__all__ = ["DashboardScreen"]
+
+
+class DashboardScreen(Screen[None]):
+    """A screen whose actions are enabled, or shown disabled with a reason.
+
+    `unavailable_reason(action)` is the one place that decides: None means enabled. An
+    unavailable action is dimmed in the footer (`check_action` returns None), and pressing its
+    key shows the reason (see `StatesnapApp.run_action`). Actions listed in
+    `HIDDEN_WHEN_UNAVAILABLE` are hidden instead (escape when there is nothing to go back from).
+    """
+
+    HIDDEN_WHEN_UNAVAILABLE: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, context: DashboardContext) -> None:
+        super().__init__()
+        self.context = context
+
+    def unavailable_reason(self, action: str) -> str | None:
+        """Why `action` cannot run now, in words; None if it can."""
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.unavailable_reason(action) is None:
+            return True
+        return False if action in self.HIDDEN_WHEN_UNAVAILABLE else None

@@ -1,0 +1,163 @@
+"""The diff view: what changed from an older snapshot to a newer one, map by map, entry by entry.
+
+The comparison is `engine.diff_data`, the same code as `statesnap diff`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Static
+
+from engine import CatalogEntry, ChangeKind, diff_data
+from tui.context import DashboardContext
+from tui.diff_rows import CHANGE_COLUMNS, DIFF_MAP_COLUMNS, ChangeRows, DiffMapRows, diff_totals
+from tui.messages import DiffReady
+from tui.safe_text import escape_controls, safe_text
+from tui.screens.base import DashboardScreen
+from tui.snapshot_rows import snapshot_title
+from tui.widgets.json_view import JsonView
+from tui.widgets.virtual_table import VirtualTable
+
+__all__ = ["DiffScreen"]
+
+
+class DiffScreen(DashboardScreen):
+    CSS_PATH = "diff.tcss"
+    AUTO_FOCUS = "#diff-maps"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="diff.back",
+            tooltip="Leave the changes, or go back to the snapshots",
+        ),
+        Binding(
+            "enter",
+            "open",
+            "Changes",
+            id="diff.open",
+            tooltip="Move to the highlighted map's changed entries",
+        ),
+    ]
+
+    def __init__(self, context: DashboardContext, older: CatalogEntry, newer: CatalogEntry) -> None:
+        super().__init__(context)
+        self.older = older
+        self.newer = newer
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        yield Static(id="crumbs")
+        with Horizontal(id="diff-body"):
+            yield VirtualTable(DIFF_MAP_COLUMNS, id="diff-maps", empty_text="Comparing…")
+            with Vertical(id="changes-pane"):
+                yield VirtualTable(CHANGE_COLUMNS, id="changes", empty_text="")
+                with Horizontal(id="sides"):
+                    with Vertical():
+                        yield Static(Text("older", "bold"), classes="side-title", id="before-title")
+                        yield JsonView(id="before")
+                    with Vertical():
+                        yield Static(Text("newer", "bold"), classes="side-title", id="after-title")
+                        yield JsonView(id="after")
+        yield Footer()
+
+    @property
+    def map_table(self) -> VirtualTable:
+        return self.query_one("#diff-maps", VirtualTable)
+
+    @property
+    def changes(self) -> VirtualTable:
+        return self.query_one("#changes", VirtualTable)
+
+    def on_mount(self) -> None:
+        self._show_crumbs(Text("comparing…", "dim italic"))
+        self._compare()
+
+    def _show_crumbs(self, tail: Text) -> None:
+        self.query_one("#crumbs", Static).update(
+            Text.assemble(
+                snapshot_title(self.older),
+                (" → ", "bold"),
+                snapshot_title(self.newer),
+                ("   ", ""),
+                tail,
+            )
+        )
+
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
+    def _compare(self) -> None:
+        catalog = self.context.catalog
+        older, newer = catalog.load(self.older), catalog.load(self.newer)
+        for entry, found in ((self.older, older), (self.newer, newer)):
+            if not found.is_valid or not isinstance(found.data, dict):
+                problem = f"{entry.name} is {found.status.label}: {found.reason}"
+                self.post_message(DiffReady(None, problem))
+                return
+        assert isinstance(older.data, dict) and isinstance(newer.data, dict)
+        self.post_message(DiffReady(diff_data(older.data, newer.data)))
+
+    @on(DiffReady)
+    def _ready(self, message: DiffReady) -> None:
+        if message.diff is None:
+            problem = escape_controls(message.problem or "", keep_newlines=False)
+            self._show_crumbs(Text(problem, "bold red"))
+            self.map_table.set_rows(DiffMapRows(diff_data({}, {})), empty_text="Cannot compare.")
+            return
+        self._show_crumbs(Text(diff_totals(message.diff), "dim"))
+        first_changed = next(
+            (index for index, map_diff in enumerate(message.diff.maps) if map_diff.changes), 0
+        )
+        self.map_table.set_rows(
+            DiffMapRows(message.diff), cursor=first_changed, empty_text="No maps in either."
+        )
+
+    @on(VirtualTable.CursorMoved, "#diff-maps")
+    def _map_highlighted(self, message: VirtualTable.CursorMoved) -> None:
+        source = self.map_table.source
+        if not isinstance(source, DiffMapRows) or message.row < 0:
+            return
+        map_diff = source.diff.maps[message.row]
+        self.changes.set_rows(ChangeRows(map_diff), empty_text="No changes in this map.")
+
+    @on(VirtualTable.CursorMoved, "#changes")
+    def _change_highlighted(self, message: VirtualTable.CursorMoved) -> None:
+        before, after = self.query_one("#before", JsonView), self.query_one("#after", JsonView)
+        source = self.changes.source
+        if not isinstance(source, ChangeRows) or message.row < 0:
+            before.clear("")
+            after.clear("")
+            return
+        change = source.map_diff.changes[message.row]
+        key = safe_text(change.key)
+        self.query_one("#before-title", Static).update(Text.assemble(("older ", "bold"), key))
+        self.query_one("#after-title", Static).update(Text.assemble(("newer ", "bold"), key))
+        if change.kind is ChangeKind.ADDED:
+            before.clear("(not in the older snapshot)")
+        else:
+            before.show_value(change.before)
+        if change.kind is ChangeKind.REMOVED:
+            after.clear("(not in the newer snapshot)")
+        else:
+            after.show_value(change.after)
+
+    def unavailable_reason(self, action: str) -> str | None:
+        if action == "open" and not (self.map_table.has_focus and len(self.changes.source)):
+            return "no changed entries here"
+        return None
+
+    def action_open(self) -> None:
+        self.changes.focus()
+
+    def action_back(self) -> None:
+        if self.map_table.has_focus:
+            self.dismiss()
+        else:
+            self.map_table.focus()

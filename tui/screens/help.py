@@ -1,0 +1,77 @@
+"""The help screen: every key of the screen beneath, from the same bindings the footer shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from tui.widgets.json_view import JsonView
+from tui.widgets.virtual_table import VirtualTable
+
+__all__ = ["HelpScreen", "help_text"]
+
+_KEY_WIDTH = 16
+_NAME_WIDTH = 18
+
+
+def _bindings(owner: type) -> list[Binding]:
+    return [binding for binding in getattr(owner, "BINDINGS", []) if isinstance(binding, Binding)]
+
+
+def _section(app: App[object], title: str, bindings: Iterable[Binding]) -> Text:
+    lines = [Text(title, "bold underline")]
+    for binding in bindings:
+        keys = " ".join(
+            app.get_key_display(binding.with_key(key.strip())) for key in binding.key.split(",")
+        )
+        line = Text(f"  {keys:<{_KEY_WIDTH}}", "bold cyan", no_wrap=True, end="")
+        line.append(f"{binding.description:<{_NAME_WIDTH}}")
+        line.append(binding.tooltip, "dim")
+        lines.append(line)
+    return Text("\n").join(lines)
+
+
+def help_text(app: App[object], screen: Screen[object]) -> Text:
+    """The keys of `screen`, then moving in tables and JSON, then the keys that work everywhere."""
+    sections = [
+        _section(app, "This screen", _bindings(type(screen))),
+        _section(app, "In lists", _bindings(VirtualTable)),
+        _section(app, "In JSON", _bindings(JsonView)),
+        _section(
+            app,
+            "Everywhere",
+            [
+                *_bindings(type(app)),
+                Binding("ctrl+p", "", "Commands", tooltip="Every action, searchable"),
+            ],
+        ),
+    ]
+    return Text("\n\n").join(sections)
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,q,question_mark", "close", "Close", id="help.close", tooltip="Close the help"
+        ),
+    ]
+
+    def __init__(self, about: Screen[object]) -> None:
+        super().__init__()
+        self.about = about
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-dialog"):
+            yield Static(help_text(self.app, self.about), id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,374 @@
+"""The snapshots view: every file newest first, its verdict filling in as it is verified, and
+the directory watched so that new, rewritten and deleted files show without a key press."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from engine import (
+    CatalogChange,
+    CatalogChangeKind,
+    CatalogEntry,
+    promote_snapshot,
+)
+from tui.attachment import NO_SERVER
+from tui.context import ROLLBACK_KEEP, DashboardContext
+from tui.messages import CatalogChanged, SnapshotVerified, TaskFinished, WatchStopped
+from tui.safe_text import escape_controls
+from tui.screens.base import DashboardScreen
+from tui.screens.browser import BrowserScreen
+from tui.screens.diff import DiffScreen
+from tui.screens.rollback import RollbackScreen
+from tui.snapshot_rows import DIFF_MARK, SNAPSHOT_COLUMNS, SnapshotRows, snapshot_title
+from tui.widgets.snapshot_detail import SnapshotDetail
+from tui.widgets.virtual_table import VirtualTable
+
+__all__ = ["SnapshotsScreen"]
+
+AGE_REFRESH_S = 30.0
+
+
+def describe_changes(changes: tuple[CatalogChange, ...]) -> str:
+    """`New: snapshot-….json.gz` / `2 new, 1 deleted` — what a change notification says."""
+    words = {
+        CatalogChangeKind.ADDED: "new",
+        CatalogChangeKind.MODIFIED: "rewritten",
+        CatalogChangeKind.DELETED: "deleted",
+    }
+    if len(changes) == 1:
+        change = changes[0]
+        return f"{words[change.kind].capitalize()}: {escape_controls(change.name)}"
+    counts = {kind: sum(change.kind is kind for change in changes) for kind in words}
+    return ", ".join(f"{count} {words[kind]}" for kind, count in counts.items() if count)
+
+
+class SnapshotsScreen(DashboardScreen):
+    AUTO_FOCUS = "#snapshots"
+    HIDDEN_WHEN_UNAVAILABLE = frozenset({"clear_mark"})
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            id="snapshots.open",
+            tooltip="Browse the selected snapshot's maps and entries",
+        ),
+        Binding(
+            "d",
+            "diff",
+            "Diff",
+            id="snapshots.diff",
+            tooltip="Mark this snapshot; then d on another compares the two "
+            "(d again on the marked one: compare it with the next older)",
+        ),
+        Binding(
+            "D",
+            "diff_older",
+            "Diff with older",
+            show=False,
+            id="snapshots.diff-older",
+            tooltip="Compare the selected snapshot with the next older one",
+        ),
+        Binding(
+            "r",
+            "rollback",
+            "Roll back",
+            id="snapshots.rollback",
+            tooltip="Make the selected snapshot's state current (asks first)",
+        ),
+        Binding(
+            "s",
+            "snapshot_now",
+            "Snapshot now",
+            id="snapshots.snapshot-now",
+            tooltip="Ask the attached server to write a snapshot now",
+        ),
+        Binding(
+            "u",
+            "undo",
+            "Undo roll-back",
+            id="snapshots.undo",
+            tooltip="Ask the attached server to go back to the state before the last roll-back",
+        ),
+        Binding(
+            "escape",
+            "clear_mark",
+            "Clear mark",
+            id="snapshots.clear-mark",
+            tooltip="Forget the snapshot marked for a diff",
+        ),
+    ]
+
+    def __init__(self, context: DashboardContext, *, watch: bool) -> None:
+        super().__init__(context)
+        self._watch = watch
+        self._marked: str | None = None
+        self._problem: str | None = None
+        self._watching = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        with Vertical(id="snapshots-body"):
+            yield VirtualTable(SNAPSHOT_COLUMNS, id="snapshots")
+            with VerticalScroll(id="detail-pane"):
+                yield SnapshotDetail(id="detail")
+        yield Static(id="status-line")
+        yield Footer()
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#snapshots", VirtualTable)
+
+    def on_mount(self) -> None:
+        self._relist()
+        if self._watch:
+            self._watch_directory()
+        self.set_interval(AGE_REFRESH_S, self._show_entries)
+
+    # -- the listing -------------------------------------------------------------------------
+
+    @property
+    def entries(self) -> tuple[CatalogEntry, ...]:
+        return self.context.catalog.entries
+
+    def selected(self) -> CatalogEntry | None:
+        row = self.table.cursor_row
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def _relist(self) -> tuple[CatalogChange, ...]:
+        """List the directory again; show it; verify what is new. Returns the changes."""
+        try:
+            changes = self.context.catalog.refresh()
+        except OSError as exc:
+            self._problem = f"Cannot list {self.context.directory}: {exc.strerror or exc}"
+            changes = ()
+        else:
+            self._problem = None
+        self._show_entries()
+        return changes
+
+    def _show_entries(self) -> None:
+        selected = self.selected()
+        names = [entry.name for entry in self.entries]
+        if self._marked not in names:
+            self._marked = None
+        cursor = names.index(selected.name) if selected and selected.name in names else 0
+        if selected and selected.name not in names:
+            cursor = min(self.table.cursor_row, len(names) - 1)
+        empty = self._problem or f"No snapshot files in {self.context.directory} yet."
+        self.table.set_rows(
+            SnapshotRows(
+                self.entries, self.context.catalog.cached, self.context.clock(), self._marked
+            ),
+            cursor=cursor,
+            empty_text=escape_controls(empty, keep_newlines=False),
+        )
+        self._verify(
+            tuple(entry for entry in self.entries if not self.context.catalog.cached(entry))
+        )
+        self._show_status()
+
+    @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
+    def _verify(self, entries: tuple[CatalogEntry, ...]) -> None:
+        """Verify files newest first, posting each verdict as it is known."""
+        worker = get_current_worker()
+        for entry in entries:
+            if worker.is_cancelled:
+                return
+            self.post_message(SnapshotVerified(entry, self.context.catalog.verify(entry)))
+
+    @on(SnapshotVerified)
+    def _verified(self, message: SnapshotVerified) -> None:
+        self.table.refresh_rows()
+        if self.selected() == message.entry:
+            self._show_detail()
+        self._show_status()
+        self.refresh_bindings()
+
+    @on(VirtualTable.CursorMoved, "#snapshots")
+    def _show_detail(self) -> None:
+        entry = self.selected()
+        verdict = self.context.catalog.cached(entry) if entry else None
+        self.query_one(SnapshotDetail).show(entry, verdict, self.context.clock())
+        self.refresh_bindings()
+
+    def _show_status(self) -> None:
+        pending = sum(self.context.catalog.cached(entry) is None for entry in self.entries)
+        parts = [f"{len(self.entries)} snapshot file{'s' if len(self.entries) != 1 else ''}"]
+        if pending:
+            parts.append(f"verifying {pending}…")
+        parts.append("watching for changes" if self._watching else "not watching")
+        line = Text(" · ".join(parts), style="dim")
+        marked = self.context.catalog.entry(self._marked) if self._marked else None
+        if marked is not None:
+            line = Text.assemble(
+                (f"{DIFF_MARK} ", "bold cyan"),
+                "marked ",
+                snapshot_title(marked),
+                " for a diff: press d on another snapshot "
+                "(d on this one: compare with the next older · escape: clear)",
+            )
+        self.query_one("#status-line", Static).update(line)
+
+    # -- watching ----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="watch", exit_on_error=False)
+    async def _watch_directory(self) -> None:
+        self._watching = True
+        self._show_status()
+        try:
+            async for changes in self.context.catalog.watch():
+                self.post_message(CatalogChanged(changes))
+        except OSError as exc:
+            self.post_message(WatchStopped(f"not watching: {exc.strerror or exc}"))
+        finally:
+            self._watching = False
+
+    @on(CatalogChanged)
+    def _changed(self, message: CatalogChanged) -> None:
+        self._show_entries()
+        if message.changes:
+            self.notify(describe_changes(message.changes), markup=False, timeout=4)
+
+    @on(WatchStopped)
+    def _watch_stopped(self, message: WatchStopped) -> None:
+        self._show_status()
+        self.notify(escape_controls(message.reason), severity="warning", markup=False)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _next_older(self, entry: CatalogEntry) -> CatalogEntry | None:
+        index = self.entries.index(entry) + 1
+        return self.entries[index] if index < len(self.entries) else None
+
+    def unavailable_reason(self, action: str) -> str | None:
+        entry = self.selected()
+        needs_entry = {"open", "diff", "diff_older", "rollback"}
+        if action in needs_entry and entry is None:
+            return "no snapshot selected"
+        if action == "clear_mark" and self._marked is None:
+            return "no snapshot is marked for a diff"
+        if action == "diff_older" and entry and self._next_older(entry) is None:
+            return "this is the oldest snapshot: nothing older to compare with"
+        if action == "diff" and len(self.entries) < 2:
+            return "a diff needs two snapshots"
+        if action == "rollback" and entry is not None:
+            return self._rollback_problem(entry)
+        if action in {"snapshot_now", "undo"} and self.context.attachment is None:
+            return NO_SERVER
+        return None
+
+    def _rollback_problem(self, entry: CatalogEntry) -> str | None:
+        verdict = self.context.catalog.cached(entry)
+        name = escape_controls(entry.name)
+        if verdict is None:
+            return f"still verifying {name}"
+        if not verdict.is_valid:
+            return f"cannot roll back to {name}: it is {verdict.status.label}"
+        return None
+
+    def action_open(self) -> None:
+        if (entry := self.selected()) is not None:
+            self.app.push_screen(BrowserScreen(self.context, entry))
+
+    def action_diff(self) -> None:
+        entry = self.selected()
+        if entry is None:
+            return
+        marked = self.context.catalog.entry(self._marked) if self._marked else None
+        if marked is None:
+            self._marked = entry.name
+            self._show_entries()
+            self.refresh_bindings()
+            return
+        if marked == entry:
+            self.action_diff_older()
+            return
+        older, newer = sorted((marked, entry), key=self.entries.index, reverse=True)
+        self._open_diff(older, newer)
+
+    def action_diff_older(self) -> None:
+        entry = self.selected()
+        older = self._next_older(entry) if entry else None
+        if entry is not None and older is not None:
+            self._open_diff(older, entry)
+
+    def _open_diff(self, older: CatalogEntry, newer: CatalogEntry) -> None:
+        self._marked = None
+        self._show_entries()
+        self.app.push_screen(DiffScreen(self.context, older, newer))
+
+    def action_clear_mark(self) -> None:
+        self._marked = None
+        self._show_entries()
+        self.refresh_bindings()
+
+    def action_rollback(self) -> None:
+        entry = self.selected()
+        if entry is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._roll_back(entry.name)
+
+        self.app.push_screen(RollbackScreen(self.context, entry), confirmed)
+
+    @work(thread=True, exclusive=True, group="server", exit_on_error=False)
+    def _roll_back(self, name: str) -> None:
+        attachment = self.context.attachment
+        shown = escape_controls(name)
+        try:
+            if attachment is not None:
+                text = attachment.rollback(name)
+            else:
+                path = promote_snapshot(self.context.directory, name, keep=ROLLBACK_KEEP)
+                text = (
+                    f"Rolled back: {escape_controls(path.name)} now holds the state of {shown}; "
+                    "the next server start loads it."
+                )
+        except Exception as exc:
+            self.post_message(TaskFinished(f"Roll-back to {shown} failed: {exc}", ok=False))
+        else:
+            self.post_message(TaskFinished(text, ok=True))
+
+    def action_snapshot_now(self) -> None:
+        self._ask_server("snapshot_now")
+
+    def action_undo(self) -> None:
+        self._ask_server("undo")
+
+    @work(thread=True, exclusive=True, group="server", exit_on_error=False)
+    def _ask_server(self, request: str) -> None:
+        attachment = self.context.attachment
+        if attachment is None:
+            self.post_message(TaskFinished(NO_SERVER, ok=False))
+            return
+        try:
+            text = attachment.snapshot_now() if request == "snapshot_now" else attachment.undo()
+        except Exception as exc:
+            self.post_message(TaskFinished(f"The server refused: {exc}", ok=False))
+        else:
+            self.post_message(TaskFinished(text, ok=True))
+
+    @on(TaskFinished)
+    def _task_finished(self, message: TaskFinished) -> None:
+        changes = self._relist()
+        text = escape_controls(message.text)
+        if changes:
+            text += f" ({describe_changes(changes)})"
+        self.notify(text, severity="information" if message.ok else "error", markup=False)
+
+    @property
+    def directory(self) -> Path:
+        return self.context.directory

@@ -1,0 +1,97 @@
+"""The snapshot files as table rows: when taken, age, size, verdict and what each map holds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from rich.text import Text
+
+from engine import CatalogEntry, SnapshotRead, SnapshotStatus, format_timestamp
+from tui.formatting import format_age, format_size
+from tui.safe_text import safe_text
+from tui.widgets.virtual_table import Column
+
+__all__ = [
+    "SNAPSHOT_COLUMNS",
+    "SnapshotRows",
+    "counts_summary",
+    "snapshot_title",
+    "status_text",
+]
+
+SNAPSHOT_COLUMNS = (
+    Column(" ", 1),
+    Column("snapshot (UTC)", 24),
+    Column("age", 8, "right"),
+    Column("size", 10, "right"),
+    Column("status", 17),
+    Column("maps", 0),
+)
+
+STATUS_STYLES = {
+    SnapshotStatus.VALID: "green",
+    SnapshotStatus.CHECKSUM_MISMATCH: "bold yellow",
+    SnapshotStatus.CORRUPT: "bold red",
+    SnapshotStatus.UNSUPPORTED_VERSION: "bold magenta",
+    SnapshotStatus.TOO_LARGE: "bold yellow",
+}
+DIFF_MARK = "◆"
+
+
+def status_text(verdict: SnapshotRead | None) -> Text:
+    """`valid`, `checksum mismatch`, … in its colour; `verifying…` while unknown."""
+    if verdict is None:
+        return Text("verifying…", style="dim italic")
+    return Text(verdict.status.label, style=STATUS_STYLES[verdict.status])
+
+
+def snapshot_title(entry: CatalogEntry) -> Text:
+    """The snapshot's time for a canonical name (`2026-02-14 09:00:00.000`), else its name."""
+    if entry.taken is None:
+        return safe_text(entry.name, "italic")
+    return Text(format_timestamp(entry.taken)[:-1].replace("T", " "))
+
+
+def counts_summary(counts: dict[str, int]) -> Text:
+    """`sessions 2 · events 2 · …` for the maps that hold something."""
+    text = Text(no_wrap=True, end="")
+    for name, count in counts.items():
+        if not count:
+            continue
+        if text:
+            text.append(" · ", "dim")
+        text.append_text(safe_text(name, "dim"))
+        text.append(f" {count:,}")
+    return text or Text("empty", "dim")
+
+
+class SnapshotRows:
+    """Row source for the snapshots table (see `VirtualTable`)."""
+
+    def __init__(
+        self,
+        entries: Sequence[CatalogEntry],
+        verdict: Callable[[CatalogEntry], SnapshotRead | None],
+        now: datetime,
+        marked: str | None,
+    ) -> None:
+        self.entries = entries
+        self._verdict = verdict
+        self._now = now
+        self._marked = marked
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def cells(self, row: int) -> list[Text]:
+        entry = self.entries[row]
+        verdict = self._verdict(entry)
+        return [
+            Text(DIFF_MARK, "bold cyan") if entry.name == self._marked else Text(""),
+            snapshot_title(entry),
+            Text(format_age(entry.moment, self._now), "dim" if entry.taken else "dim italic"),
+            Text(format_size(entry.size)),
+            status_text(verdict),
+            counts_summary(verdict.counts) if verdict and verdict.counts else Text(""),
+        ]

@@ -1,0 +1,1 @@
+"""The dashboard's own widgets: a virtual table, a virtual JSON view, the snapshot detail."""
