@@ -530,6 +530,10 @@ class MemoryStorage:
             return self._lists[name]
         return self._objects[name]
 
+    def read_maps(self) -> dict[str, Any]:
+        """Every map's content, shaped as in a snapshot's `data`: `snapshot_data()`."""
+        return self.snapshot_data()
+
     def snapshot(self) -> dict[str, Any]:
         """`{"version": 1, "timestamp": now, "checksum": md5 of the data's JSON, "data": …}`.
 

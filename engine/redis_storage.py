@@ -535,6 +535,21 @@ class RedisStorage:
         unknown = [_text(raw) for raw in self._redis.zrange(self._unknown_maps, 0, -1)]
         return [*DATA_KEYS, *unknown]
 
+    def read_maps(self) -> dict[str, Any]:
+        """Every map's content, shaped as in a snapshot's `data` (decoded copies)."""
+        maps: dict[str, Any] = {}
+        for name in self.map_names():
+            if name == "sessions":
+                maps[name] = self.list_sessions()
+            elif name == "followedSessions":
+                maps[name] = self.followed_sessions()
+            elif name == "telemetryEntries":
+                maps[name] = self.telemetry_entries()
+            else:
+                keys = [_text(raw) for raw in self._redis.hkeys(self._map_key(name))]
+                maps[name] = {key: self.get_entry(name, key) for key in keys}
+        return maps
+
     def map_size(self, map_name: str) -> int:
         """Entries in one map. Raises KeyError for a map that is not held."""
         if map_name not in DATA_KEYS and self._redis.zscore(self._unknown_maps, map_name) is None:

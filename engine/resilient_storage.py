@@ -288,6 +288,10 @@ class ResilientStorage:
         """Entries per map."""
         return self._call(lambda s: s.count_entries())
 
+    def read_maps(self) -> dict[str, Any]:
+        """Every map's content, shaped as in a snapshot's `data`."""
+        return self._call(lambda s: s.read_maps())
+
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"

@@ -155,6 +155,10 @@ class Storage(Protocol):
         """Entries per map."""
         ...
 
+    def read_maps(self) -> dict[str, Any]:
+        """Every map's content, shaped as in a snapshot's `data` (for browsing the live state)."""
+        ...
+
 
 def create_storage(env: Mapping[str, str] = os.environ) -> Storage:
     """The storage the environment asks for.

@@ -495,6 +495,7 @@ PUBLIC_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("get_session", ("s",)),
     ("set_session", (session("s2"),)),
     ("list_sessions", ()),
+    ("read_maps", ()),
     ("sessions_for_user", ("u",)),
     ("append_event", ("s", {"id": "e"})),
     ("get_events", ("s",)),

@@ -341,6 +341,23 @@ def test_count_entries(storage: Storage) -> None:
     assert all(storage.map_size(name) == size for name, size in counts.items())
 
 
+def test_read_maps_shows_every_map_shaped_as_in_a_snapshot(storage: Storage) -> None:
+    storage.set_session(session("s", user="u"))
+    storage.append_event("s", {"id": 1})
+    storage.follow_session("s")
+    storage.add_telemetry({"id": "t"})
+    storage.set_entry("regions", "r", {"name": "west"})
+    maps = storage.read_maps()
+    assert list(maps) == [*DATA_KEYS, "regions"]
+    assert maps["sessions"] == [session("s", user="u")]
+    assert maps["events"] == {"s": [{"id": 1}]}
+    assert maps["sessionsByUser"] == {"u": ["s"]}
+    assert maps["followedSessions"] == ["s"]
+    assert maps["telemetryEntries"] == [{"id": "t"}]
+    assert maps["regions"] == {"r": {"name": "west"}}
+    assert {name: len(value) for name, value in maps.items()} == storage.count_entries()
+
+
 # -- modes ------------------------------------------------------------------------------------
 
 
