@@ -33,6 +33,7 @@ __all__ = [
     "SnapshotRead",
     "SnapshotStatus",
     "encode_snapshot",
+    "format_size",
     "format_timestamp",
     "is_snapshot_name",
     "map_counts",
@@ -238,7 +239,7 @@ def _gunzip(raw: bytes, max_bytes: int) -> bytes:
             raise _Rejected(SnapshotStatus.CORRUPT, reason) from None
         if len(out) > max_bytes:
             raise _Rejected(
-                SnapshotStatus.TOO_LARGE, f"decompresses to more than {_human_bytes(max_bytes)}"
+                SnapshotStatus.TOO_LARGE, f"decompresses to more than {format_size(max_bytes)}"
             )
         if not decoder.eof:
             raise _Rejected(SnapshotStatus.CORRUPT, "truncated gzip data (unexpected end of file)")
@@ -247,12 +248,13 @@ def _gunzip(raw: bytes, max_bytes: int) -> bytes:
             return bytes(out)
 
 
-def _human_bytes(count: int) -> str:
+def format_size(count: int) -> str:
+    """A byte count for people: `512 B`, `2.1 KiB`, `118.0 MiB`, `1.0 GiB`."""
     value = float(count)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    for unit in ("KiB", "MiB", "GiB"):
         value /= 1024
+        if value < 1024 or unit == "GiB":
+            return f"{count} B" if count < 1024 else f"{value:.1f} {unit}"
     raise AssertionError("unreachable")
 
 

@@ -272,37 +272,6 @@ def test_no_finished_session_means_no_eviction() -> None:
     assert [s["id"] for s in storage.list_sessions()] == ["a", "b", "c", "e"]
 
 
-def test_delete_session_cascades_over_per_session_maps() -> None:
-    storage = MemoryStorage()
-    storage.set_session(session("s", user="alice"))
-    storage.set_session(session("other", user="alice"))
-    storage.append_event("s", {"id": "e1"})
-    storage.add_chain("s", {"id": "c1"})
-    storage.add_chain("other", {"id": "c2"})
-    storage.append_chat_message("s", {"id": "m1"})
-    storage.queue_command("s", {"type": "pause"})
-    storage.queue_input("s", "yes")
-    storage.set_entry("harmonyChecks", "s", [{"id": "h1"}])
-    storage.set_entry("harmonyChecksByProject", "p", [{"id": "h1", "sessionId": "s"}])
-    storage.set_entry("sessionWindowConfigs", "s", {"sessionId": "s"})
-    storage.extend_session_ttl("s", 60_000)
-    storage.follow_session("s")
-    storage.follow_session("other")
-    storage.add_bookmark({"id": "b1", "sessionId": "s"})
-    assert storage.delete_session("s") is True
-    data = storage.snapshot_data()
-    for name in ("events", "chains", "chatHistory", "commandsQueue", "inputQueue"):
-        assert "s" not in data[name], name
-    assert data["harmonyChecks"] == {}
-    assert data["sessionWindowConfigs"] == {} and data["sessionTtlExtensions"] == {}
-    assert data["followedSessions"] == ["other"]
-    assert data["sessionsByUser"] == {"alice": ["other"]}
-    assert set(data["resourceFreshness"]) == {"session:other", "chain:c2"}
-    assert data["harmonyChecksByProject"] == {"p": [{"id": "h1", "sessionId": "s"}]}
-    assert storage.get_bookmarks() == [{"id": "b1", "sessionId": "s"}]
-    assert storage.delete_session("s") is False
-
-
 # -- events, chains, chat, queues -------------------------------------------------------------
 
 

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from engine import format_size
+
 __all__ = ["format_age", "format_moment", "format_size", "parse_moment"]
-
-
-def format_size(count: int) -> str:
-    """`512 B`, `2.1 KiB`, `118.0 MiB`."""
-    value = float(count)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024:
-            return f"{count} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TiB"
 
 
 def format_age(moment: datetime | None, now: datetime) -> str:
