@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import ClassVar
 
 from textual.actions import ActionParseResult
@@ -34,7 +34,7 @@ class StatesnapApp(App[None]):
 
     # Textual loads a screen's own CSS_PATH only when the screen is pushed, never for the
     # default screen: the snapshots screen's styles come with the app's.
-    CSS_PATH = ["app.tcss", "screens/snapshots.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "screens/snapshots.tcss"]
     TITLE = "statesnap"
     COMMANDS = App.COMMANDS | {ScreenActionsProvider}
 

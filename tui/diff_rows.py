@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from dataclasses import dataclass
+
 from rich.text import Text
 
 from engine import ChangeKind, MapDiff, SnapshotDiff
@@ -9,7 +12,15 @@ from tui.map_layouts import entry_summary
 from tui.safe_text import safe_text
 from tui.widgets.virtual_table import Column
 
-__all__ = ["CHANGE_COLUMNS", "DIFF_MAP_COLUMNS", "ChangeRows", "DiffMapRows", "diff_totals"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "DIFF_MAP_COLUMNS",
+    "ChangeRows",
+    "ChangedLines",
+    "DiffMapRows",
+    "changed_lines",
+    "diff_totals",
+]
 
 DIFF_MAP_COLUMNS = (
     Column("map", 0),
@@ -17,7 +28,11 @@ DIFF_MAP_COLUMNS = (
     Column("removed", 7, "right"),
     Column("changed", 7, "right"),
 )
-CHANGE_COLUMNS = (Column("", 7), Column("key", 28), Column("entry (newer, or older if removed)", 0))
+CHANGE_COLUMNS = (Column("", 7), Column("key", 24), Column("entry", 0))
+
+MAX_COMPARED_LINES = 20_000
+"""Longer entries are shown side by side without marking the lines that differ (the line
+matcher is quadratic in the worst case)."""
 
 KIND_STYLES = {ChangeKind.ADDED: "green", ChangeKind.REMOVED: "red", ChangeKind.CHANGED: "yellow"}
 
@@ -32,6 +47,32 @@ def diff_totals(diff: SnapshotDiff) -> str:
     }
     counts = " · ".join(f"{count:,} {kind.value}" for kind, count in totals.items())
     return f"{differing} map{'s' if differing != 1 else ''} differ: {counts}"
+
+
+@dataclass(frozen=True)
+class ChangedLines:
+    """One side of a changed entry's JSON: the lines that differ, and where the first
+    difference is (also on the side where lines were only added to the other)."""
+
+    lines: frozenset[int] = frozenset()
+    first: int = 0
+
+
+def changed_lines(before: list[str], after: list[str]) -> tuple[ChangedLines, ChangedLines]:
+    """The lines that differ on each side of a changed entry's JSON."""
+    if max(len(before), len(after)) > MAX_COMPARED_LINES:
+        return ChangedLines(), ChangedLines()
+    old: set[int] = set()
+    new: set[int] = set()
+    firsts: list[tuple[int, int]] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag != "equal":
+            old.update(range(old_start, old_end))
+            new.update(range(new_start, new_end))
+            firsts.append((old_start, new_start))
+    old_first, new_first = firsts[0] if firsts else (0, 0)
+    return ChangedLines(frozenset(old), old_first), ChangedLines(frozenset(new), new_first)
 
 
 def _count(value: int, kind: ChangeKind) -> Text:

@@ -58,8 +58,12 @@ class MapLayout:
     """Entries are arrays of records (per session, per project): one row per record."""
 
     @property
-    def shown_fields(self) -> frozenset[str]:
-        return frozenset(field.source for field in self.fields)
+    def hidden_from_rest(self) -> frozenset[str]:
+        """Fields `@rest` leaves out: those other columns show, and the ids the key repeats."""
+        return frozenset(field.source for field in self.fields) | _ID_FIELDS
+
+
+_ID_FIELDS = frozenset({"id", "sessionId"})
 
 
 def _key(title: str, width: int = 16) -> Field:
@@ -81,7 +85,7 @@ _LAYOUTS: dict[str, MapLayout] = {
         (
             _key("session"),
             Field("time", _TIME, "timestamp", "time"),
-            Field("type", 20, "type"),
+            Field("type", 18, "type"),
             Field("detail", 0, "@rest"),
         ),
         per_key_lists=True,
@@ -241,7 +245,8 @@ def entry_summary(value: Any, *, skip: frozenset[str] = frozenset()) -> str:
             parts.append(_scalar_summary(item))
             if sum(len(part) for part in parts) > CELL_CHARS:
                 break
-        return _clip("[" + ", ".join(parts) + ("]" if len(parts) == len(value) else ", …"))
+        more = "" if len(parts) == len(value) else ", …"
+        return _clip(f"{len(value)}: " + ", ".join(parts) + more)
     return _scalar_summary(value)
 
 
@@ -300,7 +305,7 @@ def _cell(field: Field, layout: MapLayout, key: str, entry: Any) -> str:
     if field.source == "@value":
         return _FORMS[field.form](entry)
     if field.source == "@rest":
-        return entry_summary(entry, skip=layout.shown_fields) if isinstance(entry, dict) else ""
+        return entry_summary(entry, skip=layout.hidden_from_rest) if isinstance(entry, dict) else ""
     value = entry.get(field.source, _MISSING) if isinstance(entry, dict) else _MISSING
     return "" if value is _MISSING else _FORMS[field.form](value)
 

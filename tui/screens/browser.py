@@ -45,7 +45,7 @@ class BrowserScreen(DashboardScreen):
             "open",
             "Open",
             id="browser.open",
-            tooltip="Go one level in: from the maps to their entries, from an entry to its JSON",
+            tooltip="One level in: from a map to its entries, from an entry to its JSON",
         ),
         Binding(
             "slash",

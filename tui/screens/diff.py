@@ -16,7 +16,15 @@ from textual.widgets import Footer, Header, Static
 
 from engine import CatalogEntry, ChangeKind, diff_data
 from tui.context import DashboardContext
-from tui.diff_rows import CHANGE_COLUMNS, DIFF_MAP_COLUMNS, ChangeRows, DiffMapRows, diff_totals
+from tui.diff_rows import (
+    CHANGE_COLUMNS,
+    DIFF_MAP_COLUMNS,
+    ChangeRows,
+    DiffMapRows,
+    changed_lines,
+    diff_totals,
+)
+from tui.json_lines import pretty_json_lines
 from tui.messages import DiffReady
 from tui.safe_text import escape_controls, safe_text
 from tui.screens.base import DashboardScreen
@@ -141,12 +149,15 @@ class DiffScreen(DashboardScreen):
         self.query_one("#after-title", Static).update(Text.assemble(("newer ", "bold"), key))
         if change.kind is ChangeKind.ADDED:
             before.clear("(not in the older snapshot)")
-        else:
+            after.show_value(change.after)
+        elif change.kind is ChangeKind.REMOVED:
             before.show_value(change.before)
-        if change.kind is ChangeKind.REMOVED:
             after.clear("(not in the newer snapshot)")
         else:
-            after.show_value(change.after)
+            old, new = pretty_json_lines(change.before), pretty_json_lines(change.after)
+            old_marks, new_marks = changed_lines(old, new)
+            before.show_lines(old, old_marks.lines, old_marks.first)
+            after.show_lines(new, new_marks.lines, new_marks.first)
 
     def unavailable_reason(self, action: str) -> str | None:
         if action == "open" and not (self.map_table.has_focus and len(self.changes.source)):

@@ -17,7 +17,7 @@ from tui.widgets.virtual_table import VirtualTable
 
 __all__ = ["HelpScreen", "help_text"]
 
-_KEY_WIDTH = 16
+_KEY_WIDTH = 14
 _NAME_WIDTH = 18
 
 
@@ -31,19 +31,28 @@ def _section(app: App[object], title: str, bindings: Iterable[Binding]) -> Text:
         keys = " ".join(
             app.get_key_display(binding.with_key(key.strip())) for key in binding.key.split(",")
         )
-        line = Text(f"  {keys:<{_KEY_WIDTH}}", "bold cyan", no_wrap=True, end="")
-        line.append(f"{binding.description:<{_NAME_WIDTH}}")
-        line.append(binding.tooltip, "dim")
-        lines.append(line)
+        lines.append(
+            Text.assemble(
+                (f"  {keys:<{_KEY_WIDTH}}", "bold cyan"),
+                f"{binding.description:<{_NAME_WIDTH}}",
+                (binding.tooltip, "dim"),
+            )
+        )
     return Text("\n").join(lines)
 
 
 def help_text(app: App[object], screen: Screen[object]) -> Text:
     """The keys of `screen`, then moving in tables and JSON, then the keys that work everywhere."""
+    in_lists = _bindings(VirtualTable)
+    list_keys = {binding.key for binding in in_lists}
     sections = [
         _section(app, "This screen", _bindings(type(screen))),
-        _section(app, "In lists", _bindings(VirtualTable)),
-        _section(app, "In JSON", _bindings(JsonView)),
+        _section(app, "In lists and JSON", in_lists),
+        _section(
+            app,
+            "Also in JSON",
+            [binding for binding in _bindings(JsonView) if binding.key not in list_keys],
+        ),
         _section(
             app,
             "Everywhere",

@@ -68,8 +68,7 @@ class SnapshotsScreen(DashboardScreen):
             "diff",
             "Diff",
             id="snapshots.diff",
-            tooltip="Mark this snapshot; then d on another compares the two "
-            "(d again on the marked one: compare it with the next older)",
+            tooltip="Mark for a diff; d on another file compares the two",
         ),
         Binding(
             "D",
@@ -98,7 +97,7 @@ class SnapshotsScreen(DashboardScreen):
             "undo",
             "Undo roll-back",
             id="snapshots.undo",
-            tooltip="Ask the attached server to go back to the state before the last roll-back",
+            tooltip="Ask the attached server to undo the last roll-back",
         ),
         Binding(
             "escape",

@@ -21,6 +21,9 @@ from tui.json_lines import JsonStyles, highlight_json_line, pretty_json_lines
 
 __all__ = ["JsonView"]
 
+_CONTEXT_LINES = 3
+"""Lines shown above the first marked line."""
+
 
 class JsonView(ScrollView, can_focus=True):
     """A value as indented JSON, scrollable both ways."""
@@ -53,17 +56,19 @@ class JsonView(ScrollView, can_focus=True):
         "json-view--number",
         "json-view--literal",
         "json-view--placeholder",
+        "json-view--marked",
     }
 
     DEFAULT_CSS = """
     JsonView {
         overflow: auto;
         background: $surface;
-        & > .json-view--key { color: $primary; text-style: bold; }
+        & > .json-view--key { color: $text-primary; text-style: bold; }
         & > .json-view--string { color: $success; }
         & > .json-view--number { color: $warning; }
-        & > .json-view--literal { color: $secondary; text-style: italic; }
+        & > .json-view--literal { color: $text-secondary; text-style: italic; }
         & > .json-view--placeholder { color: $text-muted; text-style: italic; }
+        & > .json-view--marked { background: $warning 20%; }
     }
     """
 
@@ -77,6 +82,7 @@ class JsonView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._lines: list[str] = []
+        self._marked: frozenset[int] = frozenset()
         self._text = ""
         self._cache: LRUCache[int, Strip] = LRUCache(512)
         self.placeholder = placeholder
@@ -91,20 +97,25 @@ class JsonView(ScrollView, can_focus=True):
         return len(self._lines)
 
     def show_value(self, value: Any) -> None:
-        self._show_lines(pretty_json_lines(value))
+        self.show_lines(pretty_json_lines(value))
 
     def clear(self, placeholder: str | None = None) -> None:
         if placeholder is not None:
             self.placeholder = placeholder
-        self._show_lines([])
+        self.show_lines([])
 
-    def _show_lines(self, lines: list[str]) -> None:
+    def show_lines(
+        self, lines: list[str], marked: frozenset[int] = frozenset(), first: int = 0
+    ) -> None:
+        """Show lines of pretty JSON (`tui.json_lines`), the `marked` ones highlighted, with
+        line `first` (and a few before it) in view."""
         self._lines = lines
+        self._marked = marked
         self._text = "\n".join(lines)
         self._cache.clear()
         width = max(map(len, lines), default=0)
         self.virtual_size = Size(width + 1, len(lines))
-        self.scroll_to(0, 0, animate=False)
+        self.scroll_to(0, max(0, first - _CONTEXT_LINES), animate=False, force=True)
         self.refresh()
 
     def _styles(self) -> JsonStyles:
@@ -135,7 +146,11 @@ class JsonView(ScrollView, can_focus=True):
         strip = self._cache.get(index)
         if strip is None:
             line = highlight_json_line(self._lines[index], self._styles())
-            strip = Strip(line.render(self.app.console)).apply_style(base)
+            style = base
+            if index in self._marked:
+                style += self.get_component_rich_style("json-view--marked")
+                line.pad_right(self.virtual_size.width - line.cell_len)
+            strip = Strip(line.render(self.app.console)).apply_style(style)
             self._cache[index] = strip
         scroll_x = round(self.scroll_x)
         return strip.crop_extend(scroll_x, scroll_x + width, base)

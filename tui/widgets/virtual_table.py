@@ -208,9 +208,9 @@ class VirtualTable(ScrollView, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         top = round(self.scroll_y)
         if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False)
+            self.scroll_to(y=self.cursor_row, animate=False, force=True)
         elif self.cursor_row >= top + self._page:
-            self.scroll_to(y=self.cursor_row - self._page + 1, animate=False)
+            self.scroll_to(y=self.cursor_row - self._page + 1, animate=False, force=True)
 
     def _refresh_row(self, row: int) -> None:
         self._cache.discard((row, self.scrollable_content_region.width, True))
