@@ -116,7 +116,7 @@ class BrowserScreen(DashboardScreen):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(MapsLoaded(self.context.catalog.load(self.entry)))
+        self.post_message(MapsLoaded(self.context.load(self.entry)))
 
     @on(MapsLoaded)
     def _loaded(self, message: MapsLoaded) -> None:

@@ -102,8 +102,7 @@ class DiffScreen(DashboardScreen):
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def _compare(self) -> None:
-        catalog = self.context.catalog
-        older, newer = catalog.load(self.older), catalog.load(self.newer)
+        older, newer = self.context.load(self.older), self.context.load(self.newer)
         for entry, found in ((self.older, older), (self.newer, newer)):
             if not found.is_valid or not isinstance(found.data, dict):
                 problem = f"{entry.name} is {found.status.label}: {found.reason}"
