@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from engine import ChangeKind, MapDiff, SnapshotDiff
-from tui.map_layouts import entry_summary
+from tui.map_layouts import ID_FIELDS, entry_summary, middle_cut
 from tui.safe_text import safe_text
 from tui.widgets.virtual_table import Column
 
@@ -28,7 +28,8 @@ DIFF_MAP_COLUMNS = (
     Column("removed", 7, "right"),
     Column("changed", 7, "right"),
 )
-CHANGE_COLUMNS = (Column("", 7), Column("key", 24), Column("entry", 0))
+KEY_WIDTH = 24
+CHANGE_COLUMNS = (Column("", 7), Column("key", KEY_WIDTH), Column("entry", 0))
 
 MAX_COMPARED_LINES = 20_000
 """Longer entries are shown side by side without marking the lines that differ (the line
@@ -45,7 +46,7 @@ def diff_totals(diff: SnapshotDiff) -> str:
     totals = {
         kind: sum(len(map_diff.keys_of(kind)) for map_diff in diff.maps) for kind in ChangeKind
     }
-    counts = " · ".join(f"{count:,} {kind.value}" for kind, count in totals.items())
+    counts = " · ".join(f"{count:,} {kind.value}" for kind, count in totals.items() if count)
     return f"{differing} map{'s' if differing != 1 else ''} differ: {counts}"
 
 
@@ -112,6 +113,6 @@ class ChangeRows:
         shown = change.before if change.kind is ChangeKind.REMOVED else change.after
         return [
             Text(change.kind.value, KIND_STYLES[change.kind]),
-            safe_text(change.key),
-            safe_text(entry_summary(shown), "dim"),
+            safe_text(middle_cut(change.key, KEY_WIDTH)),
+            safe_text(entry_summary(shown, skip=ID_FIELDS), "dim"),
         ]

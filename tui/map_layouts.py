@@ -21,6 +21,7 @@ from tui.safe_text import safe_text
 from tui.widgets.virtual_table import Column
 
 __all__ = [
+    "ID_FIELDS",
     "Field",
     "MapLayout",
     "MapRows",
@@ -29,13 +30,16 @@ __all__ = [
     "entry_search_text",
     "entry_summary",
     "layout_for",
+    "middle_cut",
     "summarize_maps",
 ]
 
 CELL_CHARS = 200
 """Longest text a cell holds (no column is wider)."""
 
-Form = Literal["text", "time", "first_line", "count"]
+Form = Literal["text", "time", "first_line", "count", "id"]
+"""How a cell shows its value; `id` cuts a long one in the middle, where ids are alike
+(`session-1767…-ihks6i`), and keeps both ends."""
 
 
 @dataclass(frozen=True)
@@ -60,21 +64,22 @@ class MapLayout:
     @property
     def hidden_from_rest(self) -> frozenset[str]:
         """Fields `@rest` leaves out: those other columns show, and the ids the key repeats."""
-        return frozenset(field.source for field in self.fields) | _ID_FIELDS
+        return frozenset(field.source for field in self.fields) | ID_FIELDS
 
 
-_ID_FIELDS = frozenset({"id", "sessionId"})
+ID_FIELDS = frozenset({"id", "sessionId"})
+"""Fields that repeat what the key column already shows."""
 
 
-def _key(title: str, width: int = 16) -> Field:
-    return Field(title, width, "@key")
+def _key(title: str, width: int = 20) -> Field:
+    return Field(title, width, "@key", "id")
 
 
 _TIME = 19
 _LAYOUTS: dict[str, MapLayout] = {
     "sessions": MapLayout(
         (
-            Field("id", 16, "id"),
+            Field("id", 20, "id", "id"),
             Field("status", 12, "status"),
             Field("user", 10, "user"),
             Field("cwd", 0, "cwd"),
@@ -93,7 +98,7 @@ _LAYOUTS: dict[str, MapLayout] = {
     "chains": MapLayout(
         (
             _key("session"),
-            Field("id", 14, "id"),
+            Field("id", 14, "id", "id"),
             Field("status", 11, "status"),
             Field("steps", 5, "steps", "count"),
             Field("title", 0, "title", "first_line"),
@@ -142,15 +147,15 @@ _LAYOUTS: dict[str, MapLayout] = {
     ),
     "bookmarks": MapLayout(
         (
-            Field("id", 12, "id"),
-            Field("session", 16, "sessionId"),
+            Field("id", 12, "id", "id"),
+            Field("session", 20, "sessionId", "id"),
             Field("category", 14, "category"),
             Field("content", 0, "messageContent", "first_line"),
         )
     ),
     "patterns": MapLayout(
         (
-            Field("id", 12, "id"),
+            Field("id", 12, "id", "id"),
             Field("type", 12, "patternType"),
             Field("confidence", 10, "confidence"),
             Field("description", 0, "description", "first_line"),
@@ -176,7 +181,7 @@ _LAYOUTS: dict[str, MapLayout] = {
     ),
     "dossiers": MapLayout(
         (
-            Field("id", 12, "id"),
+            Field("id", 12, "id", "id"),
             Field("status", 10, "status"),
             Field("updated", _TIME, "updatedAt", "time"),
             Field("name", 0, "name", "first_line"),
@@ -184,7 +189,7 @@ _LAYOUTS: dict[str, MapLayout] = {
     ),
     "suggestions": MapLayout(
         (
-            Field("id", 12, "id"),
+            Field("id", 12, "id", "id"),
             Field("type", 18, "type"),
             Field("needed", 16, "needed"),
             Field("reason", 0, "reason", "first_line"),
@@ -200,8 +205,8 @@ _LAYOUTS: dict[str, MapLayout] = {
     ),
     "reminderInstances": MapLayout(
         (
-            Field("id", 14, "id"),
-            Field("session", 16, "sessionId"),
+            Field("id", 14, "id", "id"),
+            Field("session", 20, "sessionId", "id"),
             Field("addressed", 9, "addressed"),
             Field("text", 0, "reminderText", "first_line"),
         )
@@ -294,12 +299,26 @@ _FORMS: dict[Form, Callable[[Any], str]] = {
     "time": _time_text,
     "first_line": _first_line,
     "count": _count,
+    "id": _scalar_summary,
 }
 
 _MISSING = object()
 
 
+def middle_cut(text: str, width: int) -> str:
+    """`text` in `width` characters, cut in the middle: ids differ at their ends."""
+    if width <= 0 or len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+
+
 def _cell(field: Field, layout: MapLayout, key: str, entry: Any) -> str:
+    text = _cell_text(field, layout, key, entry)
+    return middle_cut(text, field.width) if field.form == "id" else text
+
+
+def _cell_text(field: Field, layout: MapLayout, key: str, entry: Any) -> str:
     if field.source == "@key":
         return _clip(key)
     if field.source == "@value":
@@ -421,7 +440,12 @@ class MapSummaryRows:
         return len(self.summaries)
 
     def cells(self, row: int) -> list[Text]:
+        """The map's name, and how many rows its table has (`752 in 15` for 752 records in
+        15 per-key lists)."""
         summary = self.summaries[row]
         dim = "" if summary.keys else "dim"
-        records = "" if summary.records is None else f"{summary.records:,}"
-        return [safe_text(summary.name, dim), Text(f"{summary.keys:,}", dim), Text(records, "dim")]
+        if summary.records is None:
+            count = Text(f"{summary.keys:,}", dim)
+        else:
+            count = Text.assemble(f"{summary.records:,}", (f" in {summary.keys:,}", "dim"))
+        return [safe_text(summary.name, dim), count]

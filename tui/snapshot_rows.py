@@ -18,6 +18,8 @@ __all__ = [
     "counts_summary",
     "snapshot_title",
     "status_text",
+    "verdict_text",
+    "verdict_words",
 ]
 
 SNAPSHOT_COLUMNS = (
@@ -44,6 +46,20 @@ def status_text(verdict: SnapshotRead | None) -> Text:
     if verdict is None:
         return Text("verifying…", style="dim italic")
     return Text(verdict.status.label, style=STATUS_STYLES[verdict.status])
+
+
+def verdict_words(verdict: SnapshotRead) -> str:
+    """The verdict and its reason in one phrase, saying the status once:
+    `checksum mismatch: file says …`, `corrupt: truncated gzip data`."""
+    label = verdict.status.label
+    if verdict.reason.startswith(label):
+        return verdict.reason
+    return f"{label}: {verdict.reason}"
+
+
+def verdict_text(verdict: SnapshotRead) -> Text:
+    """`verdict_words`, safe, in the status colour."""
+    return safe_text(verdict_words(verdict), STATUS_STYLES[verdict.status])
 
 
 def snapshot_title(entry: CatalogEntry) -> Text:

@@ -19,13 +19,13 @@ from tui.map_layouts import MapRows, MapSummaryRows, summarize_maps
 from tui.messages import EntriesFiltered, MapsLoaded
 from tui.safe_text import escape_controls, safe_text
 from tui.screens.base import DashboardScreen
-from tui.snapshot_rows import snapshot_title, status_text
+from tui.snapshot_rows import snapshot_title, verdict_text, verdict_words
 from tui.widgets.json_view import JsonView
 from tui.widgets.virtual_table import Column, VirtualTable
 
 __all__ = ["BrowserScreen"]
 
-MAP_COLUMNS = (Column("map", 0), Column("entries", 7, "right"), Column("records", 7, "right"))
+MAP_COLUMNS = (Column("map", 0), Column("entries", 12, "right"))
 
 
 class BrowserScreen(DashboardScreen):
@@ -122,13 +122,10 @@ class BrowserScreen(DashboardScreen):
     def _loaded(self, message: MapsLoaded) -> None:
         found = message.found
         if not found.is_valid or not isinstance(found.data, dict):
-            problem = Text.assemble(status_text(found), ": ", safe_text(found.reason))
-            self._show_crumbs(problem)
+            self._show_crumbs(verdict_text(found))
             self.maps.set_rows(MapSummaryRows([]), empty_text="Nothing to browse.")
             self.json_view.clear(
-                escape_controls(
-                    f"This file is {found.status.label}: {found.reason}", keep_newlines=False
-                )
+                escape_controls(f"Nothing to browse: {verdict_words(found)}", keep_newlines=False)
             )
             return
         self._data = found.data

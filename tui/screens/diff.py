@@ -28,7 +28,7 @@ from tui.json_lines import pretty_json_lines
 from tui.messages import DiffReady
 from tui.safe_text import escape_controls, safe_text
 from tui.screens.base import DashboardScreen
-from tui.snapshot_rows import snapshot_title
+from tui.snapshot_rows import snapshot_title, verdict_words
 from tui.widgets.json_view import JsonView
 from tui.widgets.virtual_table import VirtualTable
 
@@ -105,7 +105,7 @@ class DiffScreen(DashboardScreen):
         older, newer = self.context.load(self.older), self.context.load(self.newer)
         for entry, found in ((self.older, older), (self.newer, newer)):
             if not found.is_valid or not isinstance(found.data, dict):
-                problem = f"{entry.name} is {found.status.label}: {found.reason}"
+                problem = f"cannot compare: {entry.name} is {verdict_words(found)}"
                 self.post_message(DiffReady(None, problem))
                 return
         assert isinstance(older.data, dict) and isinstance(newer.data, dict)
@@ -116,6 +116,7 @@ class DiffScreen(DashboardScreen):
         if message.diff is None:
             problem = escape_controls(message.problem or "", keep_newlines=False)
             self._show_crumbs(Text(problem, "bold red"))
+            self.notify(problem, severity="error", markup=False)
             self.map_table.set_rows(DiffMapRows(diff_data({}, {})), empty_text="Cannot compare.")
             return
         self._show_crumbs(Text(diff_totals(message.diff), "dim"))

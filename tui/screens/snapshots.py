@@ -28,7 +28,13 @@ from tui.screens.base import DashboardScreen
 from tui.screens.browser import BrowserScreen
 from tui.screens.diff import DiffScreen
 from tui.screens.rollback import RollbackScreen
-from tui.snapshot_rows import DIFF_MARK, SNAPSHOT_COLUMNS, SnapshotRows, snapshot_title
+from tui.snapshot_rows import (
+    DIFF_MARK,
+    SNAPSHOT_COLUMNS,
+    SnapshotRows,
+    snapshot_title,
+    verdict_words,
+)
 from tui.widgets.snapshot_detail import SnapshotDetail
 from tui.widgets.virtual_table import VirtualTable
 
@@ -273,7 +279,7 @@ class SnapshotsScreen(DashboardScreen):
         if verdict is None:
             return f"still verifying {name}"
         if not verdict.is_valid:
-            return f"cannot roll back to {name}: it is {verdict.status.label}"
+            return f"cannot roll back to {name}: {verdict_words(verdict)}"
         return None
 
     def action_open(self) -> None:

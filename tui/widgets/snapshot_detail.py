@@ -10,7 +10,7 @@ from textual.widgets import Static
 from engine import CatalogEntry, SnapshotRead, format_timestamp
 from tui.formatting import format_age, format_size
 from tui.safe_text import safe_text
-from tui.snapshot_rows import status_text
+from tui.snapshot_rows import status_text, verdict_text
 
 __all__ = ["SnapshotDetail", "snapshot_detail_text"]
 
@@ -74,10 +74,7 @@ def snapshot_detail_text(
         lines.append(_row("status", status_text(None)))
         lines.append(_row("size", format_size(entry.size)))
         return Text("\n").join(lines)
-    status = status_text(verdict)
-    status.append(" · ", "dim")
-    status.append_text(safe_text(verdict.reason))
-    lines.append(_row("status", status))
+    lines.append(_row("status", verdict_text(verdict)))
     size = f"{format_size(entry.size)} on disk"
     if verdict.json_bytes:
         size += f" · {format_size(verdict.json_bytes)} of JSON"
