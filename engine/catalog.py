@@ -236,8 +236,12 @@ class SnapshotCatalog:
         return found
 
     def _remember(self, entry: CatalogEntry, verdict: SnapshotRead) -> None:
-        """Cache a verdict, unless the file changed while it was being read."""
-        if _stat_entry(self.directory, entry.name) == entry:
+        """Cache a verdict, unless the file changed (or cannot be seen) since it was read."""
+        try:
+            unchanged = _stat_entry(self.directory, entry.name) == entry
+        except OSError:
+            unchanged = False
+        if unchanged:
             with self._lock:
                 self._verdicts[entry.key] = verdict
 

@@ -7,15 +7,17 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import ClassVar
 
+from textual import on, work
 from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from engine import SnapshotCatalog
-from tui.attachment import Attachment
+from engine import SnapshotCatalog, find_server
+from tui.attachment import Attachment, ServerAttachment
 from tui.context import DashboardContext
+from tui.messages import ServerFound
 from tui.palette import ScreenActionsProvider
 from tui.safe_text import escape_controls
 from tui.screens.base import DashboardScreen
@@ -25,12 +27,22 @@ from tui.screens.snapshots import SnapshotsScreen
 __all__ = ["StatesnapApp", "run_dashboard"]
 
 
+SERVER_CHECK_S = 2.0
+"""How often a live dashboard looks for the directory's server (a file read and a connect)."""
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
 class StatesnapApp(App[None]):
-    """Snapshots of one directory: list, watch, browse, diff, roll back."""
+    """Snapshots of one directory: list, watch, browse, diff, roll back.
+
+    `watch` follows the directory and its server live: new, rewritten and deleted files show
+    by themselves, and the app attaches to the server serving the directory whenever one is
+    running (tests turn it off, and drive changes themselves). `clock` gives "now" for ages
+    (frozen in tests). `attachment` attaches to a given server object instead.
+    """
 
     # Textual loads a screen's own CSS_PATH only when the screen is pushed, never for the
     # default screen: the snapshots screen's styles come with the app's.
@@ -76,15 +88,44 @@ class StatesnapApp(App[None]):
         self.refresh_bindings()
 
     def _show_attach_state(self) -> None:
-        state = "no server attached" if self.attachment is None else self.attachment.label
+        attachment = self.attachment
+        state = "no server attached" if attachment is None else f"attached: {attachment.label}"
         shown = escape_controls(f"{self.context.directory} · {state}", keep_newlines=False)
         self.sub_title = shown
 
     def get_default_screen(self) -> Screen[None]:
         return SnapshotsScreen(self.context, watch=self.watch_directory)
 
+    def on_mount(self) -> None:
+        if self.watch_directory:
+            self._look_for_server()
+            self.set_interval(SERVER_CHECK_S, self._look_for_server)
+
     def on_unmount(self) -> None:
         self.context.catalog.close()
+
+    @work(thread=True, exclusive=True, group="discovery", exit_on_error=False)
+    def _look_for_server(self) -> None:
+        try:
+            info = find_server(self.context.directory)
+        except OSError:
+            info = None
+        self.post_message(ServerFound(info))
+
+    @on(ServerFound)
+    def _server_found(self, message: ServerFound) -> None:
+        """Attach to the directory's server when one appears; detach when it goes away.
+        An attachment given by the caller is left alone."""
+        current = self.attachment
+        if current is not None and not isinstance(current, ServerAttachment):
+            return
+        if (current.info if current else None) == message.info:
+            return
+        self.attachment = ServerAttachment(message.info) if message.info else None
+        if self.attachment is not None:
+            self.notify(f"Attached to the server ({self.attachment.label}).", markup=False)
+        elif current is not None:
+            self.notify(f"The server ({current.label}) is gone.", severity="warning", markup=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from engine import CatalogChange, CatalogEntry, SnapshotDiff, SnapshotRead
+from engine import CatalogChange, CatalogEntry, ServerInfo, SnapshotDiff, SnapshotRead
 from tui.map_layouts import MapRows
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "DiffReady",
     "EntriesFiltered",
     "MapsLoaded",
+    "ServerFound",
     "SnapshotVerified",
     "TaskFinished",
     "WatchStopped",
@@ -71,3 +72,10 @@ class TaskFinished(Message):
 
     text: str
     ok: bool
+
+
+@dataclass
+class ServerFound(Message):
+    """The server serving the directory, as discovery sees it now (None: there is none)."""
+
+    info: ServerInfo | None

@@ -108,6 +108,7 @@ class BrowserScreen(DashboardScreen):
 
     def on_mount(self) -> None:
         self._show_crumbs(Text("loading…", "dim italic"))
+        self.maps.loading = True
         self._load()
 
     def _show_crumbs(self, *tail: Text) -> None:
@@ -120,6 +121,7 @@ class BrowserScreen(DashboardScreen):
 
     @on(MapsLoaded)
     def _loaded(self, message: MapsLoaded) -> None:
+        self.maps.loading = False
         found = message.found
         if not found.is_valid or not isinstance(found.data, dict):
             self._show_crumbs(verdict_text(found))

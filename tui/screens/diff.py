@@ -87,6 +87,7 @@ class DiffScreen(DashboardScreen):
 
     def on_mount(self) -> None:
         self._show_crumbs(Text("comparing…", "dim italic"))
+        self.map_table.loading = True
         self._compare()
 
     def _show_crumbs(self, tail: Text) -> None:
@@ -113,6 +114,7 @@ class DiffScreen(DashboardScreen):
 
     @on(DiffReady)
     def _ready(self, message: DiffReady) -> None:
+        self.map_table.loading = False
         if message.diff is None:
             problem = escape_controls(message.problem or "", keep_newlines=False)
             self._show_crumbs(Text(problem, "bold red"))

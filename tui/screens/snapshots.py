@@ -162,14 +162,20 @@ class SnapshotsScreen(DashboardScreen):
         self._show_entries()
         return changes
 
-    def _show_entries(self) -> None:
+    def _cursor_after_relist(self, names: list[str]) -> int:
+        """The selected file's new row; if it went away, the row where it was."""
         selected = self.selected()
+        if selected is None:
+            return 0
+        if selected.name in names:
+            return names.index(selected.name)
+        return min(self.table.cursor_row, len(names) - 1)
+
+    def _show_entries(self) -> None:
         names = [entry.name for entry in self.entries]
         if self._marked not in names:
             self._marked = None
-        cursor = names.index(selected.name) if selected and selected.name in names else 0
-        if selected and selected.name not in names:
-            cursor = min(self.table.cursor_row, len(names) - 1)
+        cursor = self._cursor_after_relist(names)
         empty = self._problem or f"No snapshot files in {self.context.directory} yet."
         self.table.set_rows(
             SnapshotRows(
@@ -178,9 +184,9 @@ class SnapshotsScreen(DashboardScreen):
             cursor=cursor,
             empty_text=escape_controls(empty, keep_newlines=False),
         )
-        self._verify(
-            tuple(entry for entry in self.entries if not self.context.catalog.cached(entry))
-        )
+        pending = tuple(entry for entry in self.entries if not self.context.catalog.cached(entry))
+        if pending:
+            self._verify(pending)
         self._show_status()
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False)

@@ -1,0 +1,68 @@
+"""A live dashboard attaches to the directory's running server and drives it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine import ControlServer, MemoryStorage, SnapshotService
+from tests.helpers_processes import private_runtime_dir
+from tui.attachment import ServerAttachment
+from tui.screens.rollback import RollbackScreen
+
+from .conftest import SIZE, make_app, record_notifications, sample_data, wait_until, write
+
+
+@pytest.fixture
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    with private_runtime_dir() as path:
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(path))
+        yield path
+
+
+async def test_attaches_snapshots_rolls_back_and_undoes(snapshot_dir: Path, runtime: Path) -> None:
+    first = write(snapshot_dir, sample_data(1), 0)
+    storage = MemoryStorage()
+    storage.load_data(sample_data(5))
+    service = SnapshotService(storage, snapshot_dir, max_snapshots=10)
+    app = make_app(snapshot_dir)
+    app.watch_directory = True
+    notes = record_notifications(app)
+    async with ControlServer(service, storage), app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.attachment, ServerAttachment))
+        assert "attached: pid" in app.sub_title
+        assert app.screen.check_action("snapshot_now", ()) is True
+
+        await pilot.press("s")
+        await wait_until(pilot, lambda: any(note.startswith("The server wrote") for note in notes))
+        catalog = app.context.catalog
+        await wait_until(pilot, lambda: len(catalog.entries) == 2)
+
+        await pilot.press("G", "r")
+        await pilot.pause()
+        assert isinstance(app.screen, RollbackScreen)
+        body = " ".join(str(widget.render()) for widget in app.screen.query("Static"))
+        assert "The attached server (pid" in body
+        await pilot.press("y")
+        await wait_until(pilot, lambda: any("holds the state of" in note for note in notes))
+        assert len(storage.snapshot_data()["sessions"]) == 1
+        assert any(f"holds the state of {first.name}" in note for note in notes)
+
+        await pilot.press("u")
+        await wait_until(pilot, lambda: any(note.startswith("Roll-back undone") for note in notes))
+        assert len(storage.snapshot_data()["sessions"]) == 5
+
+
+async def test_detaches_when_the_server_goes_away(snapshot_dir: Path, runtime: Path) -> None:
+    service = SnapshotService(MemoryStorage(), snapshot_dir)
+    app = make_app(snapshot_dir)
+    app.watch_directory = True
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        async with ControlServer(service):
+            await wait_until(pilot, lambda: app.attachment is not None)
+        await wait_until(pilot, lambda: app.attachment is None)
+        assert "no server attached" in app.sub_title
+        assert notes[-1].endswith("is gone.")
