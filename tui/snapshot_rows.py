@@ -7,7 +7,13 @@ from datetime import datetime
 
 from rich.text import Text
 
-from engine import CatalogEntry, SnapshotRead, SnapshotStatus, format_timestamp
+from engine import (
+    CatalogEntry,
+    SnapshotRead,
+    SnapshotStatus,
+    format_timestamp,
+    timestamp_from_name,
+)
 from tui.formatting import format_age, format_size
 from tui.safe_text import safe_text
 from tui.widgets.virtual_table import Column
@@ -16,6 +22,7 @@ __all__ = [
     "SNAPSHOT_COLUMNS",
     "SnapshotRows",
     "counts_summary",
+    "short_name",
     "snapshot_title",
     "status_text",
     "verdict_text",
@@ -62,11 +69,15 @@ def verdict_text(verdict: SnapshotRead) -> Text:
     return safe_text(verdict_words(verdict), STATUS_STYLES[verdict.status])
 
 
+def short_name(name: str) -> str:
+    """The snapshot's time for a canonical name (`2026-02-14 09:00:00.000`), else the name."""
+    taken = timestamp_from_name(name)
+    return name if taken is None else format_timestamp(taken)[:-1].replace("T", " ")
+
+
 def snapshot_title(entry: CatalogEntry) -> Text:
-    """The snapshot's time for a canonical name (`2026-02-14 09:00:00.000`), else its name."""
-    if entry.taken is None:
-        return safe_text(entry.name, "italic")
-    return Text(format_timestamp(entry.taken)[:-1].replace("T", " "))
+    """`short_name`, as safe text (italic when it is a whole, odd file name)."""
+    return safe_text(short_name(entry.name), "" if entry.taken else "italic")
 
 
 def counts_summary(counts: dict[str, int]) -> Text:

@@ -129,7 +129,7 @@ async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
         await settle(pilot)
         assert table.row_count == 2
         assert cell_texts(table, 0)[4] == "valid"
-        assert notes[-1] == f"New: {newer.name}"
+        assert notes[-1] == "New 2026-11-26 07:05:00.000"
 
         first.unlink()
         newer.write_bytes(b"rewritten, not gzip")
@@ -137,7 +137,7 @@ async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
         await settle(pilot)
         assert table.row_count == 1
         assert cell_texts(table, 0)[4] == "corrupt"
-        assert notes[-1] == "1 rewritten, 1 deleted"
+        assert notes[-1] == "Rewritten 2026-11-26 07:05:00.000 · deleted 2026-11-26 07:00:00.000"
 
 
 async def test_the_real_watcher_shows_a_new_file_without_a_key(snapshot_dir: Path) -> None:

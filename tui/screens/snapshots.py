@@ -32,6 +32,7 @@ from tui.snapshot_rows import (
     DIFF_MARK,
     SNAPSHOT_COLUMNS,
     SnapshotRows,
+    short_name,
     snapshot_title,
     verdict_words,
 )
@@ -44,17 +45,22 @@ AGE_REFRESH_S = 30.0
 
 
 def describe_changes(changes: tuple[CatalogChange, ...]) -> str:
-    """`New: snapshot-….json.gz` / `2 new, 1 deleted` — what a change notification says."""
+    """What a change notification says: `new 2026-02-14 09:00:00.000 · deleted …`, with
+    counts instead of names when several files changed the same way."""
     words = {
         CatalogChangeKind.ADDED: "new",
         CatalogChangeKind.MODIFIED: "rewritten",
         CatalogChangeKind.DELETED: "deleted",
     }
-    if len(changes) == 1:
-        change = changes[0]
-        return f"{words[change.kind].capitalize()}: {escape_controls(change.name)}"
-    counts = {kind: sum(change.kind is kind for change in changes) for kind in words}
-    return ", ".join(f"{count} {words[kind]}" for kind, count in counts.items() if count)
+    parts = []
+    for kind, word in words.items():
+        names = [change.name for change in changes if change.kind is kind]
+        if len(names) == 1:
+            parts.append(f"{word} {escape_controls(short_name(names[0]), keep_newlines=False)}")
+        elif names:
+            parts.append(f"{len(names)} {word}")
+    text = " · ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 class SnapshotsScreen(DashboardScreen):
