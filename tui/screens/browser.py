@@ -164,7 +164,7 @@ class BrowserScreen(DashboardScreen):
             tail += [
                 Text("  filter ", "dim"),
                 safe_text(self._query, "bold"),
-                Text(f": {len(rows):,} match", "dim"),
+                Text(f" · {len(rows):,} matching", "dim"),
             ]
         self._show_crumbs(*tail)
 
@@ -212,8 +212,10 @@ class BrowserScreen(DashboardScreen):
 
     @on(EntriesFiltered)
     def _filtered(self, message: EntriesFiltered) -> None:
-        if message.query == self._query and message.rows.name == getattr(
-            self._map_rows, "name", None
+        current = self._map_rows
+        if current is not None and (message.query, message.rows.name) == (
+            self._query,
+            current.name,
         ):
             self._show_rows(message.rows)
 

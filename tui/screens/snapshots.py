@@ -3,7 +3,6 @@ the directory watched so that new, rewritten and deleted files show without a ke
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -385,7 +384,3 @@ class SnapshotsScreen(DashboardScreen):
         if changes:
             text += f" ({describe_changes(changes)})"
         self.notify(text, severity="information" if message.ok else "error", markup=False)
-
-    @property
-    def directory(self) -> Path:
-        return self.context.directory

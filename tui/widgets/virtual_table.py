@@ -218,6 +218,10 @@ class VirtualTable(ScrollView, can_focus=True):
         line = row - round(self.scroll_y) + 1
         self.refresh(Region(0, line, self.size.width, 1))
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
     def on_focus(self) -> None:
         self._refresh_row(self.cursor_row)
 
