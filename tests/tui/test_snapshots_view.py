@@ -160,6 +160,20 @@ async def test_the_real_watcher_shows_a_new_file_without_a_key(snapshot_dir: Pat
         await wait_until(pilot, lambda: cell_texts(table, 0)[4] == "valid")
 
 
+async def test_a_missing_directory_is_waited_for(tmp_path: Path) -> None:
+    directory = tmp_path / "not-yet"
+    app = make_app(directory)
+    app.watch_directory = True
+    async with app.run_test(size=SIZE) as pilot:
+        status = app.screen.query_one("#status-line")
+        await wait_until(pilot, lambda: "to be created" in str(status.render()))
+        directory.mkdir()
+        write(directory, sample_data(), 0)
+        table = snapshots_table(app.screen)
+        await wait_until(pilot, lambda: table.row_count == 1)
+        await wait_until(pilot, lambda: "watching for changes" in str(status.render()))
+
+
 async def test_snapshot_and_undo_need_a_server_and_say_so(snapshot_dir: Path) -> None:
     write(snapshot_dir, sample_data(), 0)
     app = make_app(snapshot_dir)

@@ -3,6 +3,7 @@ the directory watched so that new, rewritten and deleted files show without a ke
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from rich.text import Text
@@ -41,6 +42,8 @@ from tui.widgets.virtual_table import VirtualTable
 __all__ = ["SnapshotsScreen"]
 
 AGE_REFRESH_S = 30.0
+DIRECTORY_POLL_S = 1.0
+"""How often a missing snapshot directory is looked for."""
 
 
 def describe_changes(changes: tuple[CatalogChange, ...]) -> str:
@@ -124,7 +127,7 @@ class SnapshotsScreen(DashboardScreen):
         self._watch = watch
         self._marked: str | None = None
         self._problem: str | None = None
-        self._watching = False
+        self._watch_state = "not watching"
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -223,7 +226,7 @@ class SnapshotsScreen(DashboardScreen):
         parts = [f"{len(self.entries)} snapshot file{'s' if len(self.entries) != 1 else ''}"]
         if pending:
             parts.append(f"verifying {pending}…")
-        parts.append("watching for changes" if self._watching else "not watching")
+        parts.append(self._watch_state)
         line = Text(" · ".join(parts), style="dim")
         marked = self.context.catalog.entry(self._marked) if self._marked else None
         if marked is not None:
@@ -240,15 +243,23 @@ class SnapshotsScreen(DashboardScreen):
 
     @work(exclusive=True, group="watch", exit_on_error=False)
     async def _watch_directory(self) -> None:
-        self._watching = True
-        self._show_status()
+        """Follow the directory; if it does not exist yet (no server has run), wait for it."""
+        directory = self.context.directory
+        if not directory.is_dir():
+            self._set_watch_state(f"waiting for {directory} to be created")
+            while not directory.is_dir():
+                await asyncio.sleep(DIRECTORY_POLL_S)
+            self.post_message(CatalogChanged(self.context.catalog.refresh()))
+        self._set_watch_state("watching for changes")
         try:
             async for changes in self.context.catalog.watch():
                 self.post_message(CatalogChanged(changes))
         except OSError as exc:
             self.post_message(WatchStopped(f"not watching: {exc.strerror or exc}"))
-        finally:
-            self._watching = False
+
+    def _set_watch_state(self, state: str) -> None:
+        self._watch_state = escape_controls(state, keep_newlines=False)
+        self._show_status()
 
     @on(CatalogChanged)
     def _changed(self, message: CatalogChanged) -> None:
@@ -258,7 +269,7 @@ class SnapshotsScreen(DashboardScreen):
 
     @on(WatchStopped)
     def _watch_stopped(self, message: WatchStopped) -> None:
-        self._show_status()
+        self._set_watch_state("not watching")
         self.notify(escape_controls(message.reason), severity="warning", markup=False)
 
     # -- actions -----------------------------------------------------------------------------
