@@ -169,6 +169,7 @@ def write_snapshot_file(
     *,
     checksum: str | None = None,
     confirm: Callable[[], object] | None = None,
+    parallel: bool = True,
 ) -> tuple[Path, EncodedSnapshot]:
     """Write a v1 file holding `data_json` atomically and durably; return its path and content.
 
@@ -176,15 +177,20 @@ def write_snapshot_file(
     that it is newer than every snapshot in the directory and no file is ever replaced.
     `confirm`, if given, runs in another thread while the file is encoded and written, and
     is waited for before the file takes its final name: if it raises, the temp file is
-    removed and its exception propagates. Raises OSError on failure, having left every
-    existing file untouched.
+    removed and its exception propagates. With `parallel` False no other thread is used
+    (`confirm` runs first). Raises OSError on failure, having left every existing file
+    untouched.
     """
     check_snapshot_dir(directory)
     moment = _first_free_moment(directory, moment or datetime.now(UTC))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="statesnap-confirm") as pool:
-        confirmed = pool.submit(confirm) if confirm is not None else None
+    if confirm is not None and not parallel:
+        confirm()
+        confirm = None
+    pool = ThreadPoolExecutor(1, "statesnap-confirm") if confirm is not None else None
+    try:
+        confirmed = pool.submit(confirm) if pool is not None and confirm is not None else None
         for _ in range(_MAX_NAME_ATTEMPTS):
-            encoded = encode_snapshot(data_json, moment, checksum=checksum)
+            encoded = encode_snapshot(data_json, moment, checksum=checksum, parallel=parallel)
             checksum = encoded.checksum
             final = directory / snapshot_name(moment)
             temp = _write_temp(directory, encoded.payload)
@@ -199,6 +205,9 @@ def write_snapshot_file(
                 _unlink_quietly(temp)
             _fsync_dir(directory)
             return final, encoded
+    finally:
+        if pool is not None:
+            pool.shutdown()
     raise OSError(errno.EEXIST, "no free snapshot name", str(directory))
 
 

@@ -178,20 +178,27 @@ def _raw_deflate(*parts: bytes, final: bool) -> bytes:
 
 
 def encode_snapshot(
-    data_json: bytes, moment: datetime, *, checksum: str | None = None
+    data_json: bytes, moment: datetime, *, checksum: str | None = None, parallel: bool = True
 ) -> EncodedSnapshot:
     """Encode serialized data as a v1 file taken at `moment`: one standard gzip member.
 
     The header holds the MD5 of the data, which is only known after a full pass; so the data
     is deflated on its own while MD5 and CRC-32 run in other threads (all three release the
     GIL), and the small deflated header, ending on a byte-aligned flush, goes in front.
+    With `parallel` False everything runs in the calling thread (for a signal handler, which
+    must not wait on other threads).
     """
-    pool = _pool()
-    md5 = pool.submit(data_checksum, data_json) if checksum is None else None
-    data_crc = pool.submit(isal_zlib.crc32, data_json)
-    body = _raw_deflate(data_json, b"}", final=True)
-    if md5 is not None:
-        checksum = md5.result()
+    if parallel:
+        pool = _pool()
+        md5 = pool.submit(data_checksum, data_json) if checksum is None else None
+        crc_future = pool.submit(isal_zlib.crc32, data_json)
+        body = _raw_deflate(data_json, b"}", final=True)
+        checksum = md5.result() if md5 is not None else checksum
+        data_crc = crc_future.result()
+    else:
+        checksum = checksum or data_checksum(data_json)
+        data_crc = isal_zlib.crc32(data_json)
+        body = _raw_deflate(data_json, b"}", final=True)
     assert checksum is not None
     timestamp = format_timestamp(moment)
     header = (
@@ -201,7 +208,7 @@ def encode_snapshot(
         + checksum.encode()
         + b'","data":'
     )
-    body_crc = isal_zlib.crc32(b"}", data_crc.result())
+    body_crc = isal_zlib.crc32(b"}", data_crc)
     crc = isal_zlib.crc32_combine(isal_zlib.crc32(header), body_crc, len(data_json) + 1)
     size = (len(header) + len(data_json) + 1) & 0xFFFFFFFF
     payload = b"".join(

@@ -15,7 +15,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -122,6 +122,33 @@ def _confirm_javascript_exact(data_json: bytes) -> None:
         raise _NotJavaScriptExact
 
 
+class _TimeLimitExceededError(Exception):
+    """The final snapshot ran out of time."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise _TimeLimitExceededError in the main thread after `seconds` (a SIGALRM timer), if
+    the host does not use SIGALRM itself; otherwise no limit."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGALRM) != signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise _TimeLimitExceededError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -159,12 +186,10 @@ class SnapshotService:
         self.skipped: list[SkippedSnapshot] = []
         self._last_checksum: str | None = None
         self._undo_json: bytes | None = None
-        # Reentrant: a signal handler may write the final snapshot in the very thread whose
-        # own write it interrupted.
-        self._write_lock = threading.RLock()
-        self._writing_thread: int | None = None
+        self._write_lock = threading.Lock()
         self._task: asyncio.Task[None] | None = None
         self._previous_handlers: dict[int, Any] = {}
+        self._signal_loop: asyncio.AbstractEventLoop | None = None
         self._signal_seen = False
 
     # -- saving ---------------------------------------------------------------------------
@@ -204,20 +229,16 @@ class SnapshotService:
         started = time.perf_counter()
         at = _now_text()
         with self._write_lock:
-            outer, self._writing_thread = self._writing_thread, threading.get_ident()
-            try:
-                return self._write_locked(
-                    data_json,
-                    reason,
-                    skip_unchanged=skip_unchanged,
-                    exact=exact,
-                    started=started,
-                    at=at,
-                )
-            finally:
-                self._writing_thread = outer
+            return self._store(
+                data_json,
+                reason,
+                skip_unchanged=skip_unchanged,
+                exact=exact,
+                started=started,
+                at=at,
+            )
 
-    def _write_locked(
+    def _store(
         self,
         data_json: bytes,
         reason: str,
@@ -226,8 +247,10 @@ class SnapshotService:
         exact: bool,
         started: float,
         at: str,
+        parallel: bool = True,
     ) -> SaveResult:
-        """_write's body, with the write lock held."""
+        """Write and rotate. Callers hold the write lock, except a signal handler, which must
+        not wait for it (the code it interrupted may be the holder, or hold a lock it needs)."""
         checksum = data_checksum(data_json) if skip_unchanged else None
         if skip_unchanged and checksum == self._last_checksum:
             result = SaveResult(at, True, checksum=checksum, skipped_unchanged=True, reason=reason)
@@ -240,6 +263,7 @@ class SnapshotService:
                 data_json,
                 checksum=checksum,
                 confirm=None if exact else partial(_confirm_javascript_exact, data_json),
+                parallel=parallel,
             )
             rotate_snapshots(self.directory, self.max_snapshots, protect=[path])
         except OSError as exc:
@@ -477,20 +501,35 @@ class SnapshotService:
         self, signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)
     ) -> None:
         """On SIGTERM/SIGINT: one final snapshot (bounded by shutdown_timeout_s), then the
-        handler that was installed before. A second signal does not wait. Main thread only."""
+        handler that was installed before. A second signal does not wait. Main thread only.
+
+        Called inside a running event loop, the handlers go through the loop, so the final
+        snapshot starts at a clean point between callbacks; otherwise from the handler itself.
+        Either way it is written in the signalled thread without waiting on any other, and the
+        host is held still meanwhile: the file holds the state its own handler then sees.
+        """
+        try:
+            self._signal_loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._signal_loop = None
         for signum in signals:
             self._previous_handlers[signum] = signal.getsignal(signum)
-            signal.signal(signum, self._on_signal)
+            if self._signal_loop is not None:
+                self._signal_loop.add_signal_handler(signum, self._on_loop_signal, signum)
+            else:
+                signal.signal(signum, self._on_signal)
 
     def uninstall_signal_handlers(self) -> None:
+        """Put back the handlers that were there before install_signal_handlers()."""
         for signum, handler in self._previous_handlers.items():
+            if self._signal_loop is not None and not self._signal_loop.is_closed():
+                self._signal_loop.remove_signal_handler(signum)
             signal.signal(signum, handler)
         self._previous_handlers.clear()
+        self._signal_loop = None
 
-    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        if not self._signal_seen and self.enabled:
-            self._signal_seen = True
-            self._final_snapshot(signum)
+    def _hand_over(self, signum: int, frame: FrameType | None) -> None:
+        """Run the handler that was there before ours (the default one: die by the signal)."""
         previous = self._previous_handlers.get(signum, signal.SIG_DFL)
         self.uninstall_signal_handlers()
         if callable(previous):
@@ -499,32 +538,41 @@ class SnapshotService:
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
 
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if not self._signal_seen and self.enabled:
+            self._signal_seen = True
+            self._final_snapshot(signum)
+        self._hand_over(signum, frame)
+
+    def _on_loop_signal(self, signum: int) -> None:
+        """The loop's handler: at a clean point between callbacks, take the same path as a
+        plain handler, with plain handlers installed first so that a second signal acts at
+        once instead of waiting for the loop."""
+        loop, self._signal_loop = self._signal_loop, None
+        for other in self._previous_handlers:
+            if loop is not None and not loop.is_closed():
+                loop.remove_signal_handler(other)
+            signal.signal(other, self._on_signal)
+        self._on_signal(signum, None)
+
     def _final_snapshot(self, signum: int) -> None:
-        name = signal.Signals(signum).name
+        """The final snapshot from inside a signal handler: all in this thread, no other
+        thread waited for, bounded by a SIGALRM timer when the host leaves SIGALRM alone."""
+        reason = f"on {signal.Signals(signum).name}"
+        started = time.perf_counter()
         try:
-            data_json = self._serialize()
+            with _time_limit(self.shutdown_timeout_s):
+                data_json = self._serialize()
+                self._store(
+                    data_json,
+                    reason,
+                    skip_unchanged=False,
+                    exact=True,
+                    started=started,
+                    at=_now_text(),
+                    parallel=False,
+                )
+        except _TimeLimitExceededError:
+            log.error("final snapshot %s did not finish in %.1f s", reason, self.shutdown_timeout_s)
         except Exception as exc:
-            self._record_failure(f"on {name}", exc)
-            return
-        outcome: list[BaseException] = []
-
-        def write() -> None:
-            try:
-                self._write(data_json, f"on {name}", skip_unchanged=False)
-            except BaseException as exc:  # reported below, in the signalled thread
-                outcome.append(exc)
-
-        if self._writing_thread == threading.get_ident():
-            write()  # the signal interrupted this thread's own write: waiting on it would hang
-            if outcome:
-                self._record_failure(f"on {name}", outcome[0])
-            return
-        writer = threading.Thread(target=write, name="statesnap-final-snapshot", daemon=True)
-        writer.start()
-        writer.join(self.shutdown_timeout_s)
-        if writer.is_alive():
-            log.error(
-                "final snapshot on %s did not finish in %.1f s", name, self.shutdown_timeout_s
-            )
-        elif outcome:
-            self._record_failure(f"on {name}", outcome[0])
+            self._record_failure(reason, exc)

@@ -252,7 +252,8 @@ def signal_host(directory: str, style: str, size: str, previous: str) -> None:
     """A host with the service's signal handlers, saving in a loop until signalled.
 
     style `sync`: save_snapshot in the main thread; `async`: save_snapshot_async on a loop;
-    `idle`: mutate only, so signals land outside a save.
+    `in-loop`: the same, with the handlers installed from inside the running loop (the final
+    snapshot then runs on the loop); `idle`: mutate only, so signals land outside a save.
     previous `own`: a handler installed before the service's, that prints the counter and
     exits 0; `default`: the interpreter's defaults (SIGTERM kills, SIGINT raises).
     """
@@ -261,12 +262,15 @@ def signal_host(directory: str, style: str, size: str, previous: str) -> None:
     if previous == "own":
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, _previous_handler(storage))
-    service.install_signal_handlers()
+    if style != "in-loop":
+        service.install_signal_handlers()
     counter = _counter(storage)
     service.save_snapshot()
 
     async def run() -> None:
         nonlocal counter
+        if style == "in-loop":
+            service.install_signal_handlers()
         while True:
             counter += 1
             _mutate(storage, counter)
@@ -274,7 +278,7 @@ def signal_host(directory: str, style: str, size: str, previous: str) -> None:
 
     try:  # "ready" inside: a signal that follows it at once still finds the except clause
         _say("ready")
-        if style == "async":
+        if style in ("async", "in-loop"):
             asyncio.run(run())
         while True:
             counter += 1
@@ -330,19 +334,20 @@ def signal_inside(directory: str, where: str) -> None:
 
 
 def hanging_final(directory: str) -> None:
-    """A sync host whose final snapshot hangs in its writer thread (after printing
+    """A sync host whose final snapshot hangs while writing (after printing
     `final-write-started`), to show that a second signal does not wait for it."""
     from engine import snapshot_dir
 
     _log_to_stderr()
     real_os = snapshot_dir.os  # type: ignore[attr-defined]
+    armed = threading.Event()
 
     class HangingOs:
         def __getattr__(self, name: str) -> Any:
             return getattr(real_os, name)
 
         def fsync(self, fd: int) -> None:
-            if threading.current_thread().name == "statesnap-final-snapshot":
+            if armed.is_set():  # only the final snapshot writes after "ready"
                 _say("final-write-started")
                 time.sleep(600)
             real_os.fsync(fd)
@@ -351,6 +356,7 @@ def hanging_final(directory: str) -> None:
     _, service = _service(directory, 10_000, shutdown_timeout_s=300.0)
     service.install_signal_handlers()
     service.save_snapshot()
+    armed.set()
     try:
         _say("ready")
         while True:

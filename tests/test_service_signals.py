@@ -32,18 +32,20 @@ def final_snapshots(stderr: str, name: str) -> list[str]:
     return re.findall(rf"snapshot saved: (\S+) \(on {name},", stderr)
 
 
+@pytest.mark.parametrize("style", ["async", "in-loop"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
 def test_signal_at_random_times_gives_one_final_snapshot_then_the_previous_handler(
-    tmp_path: Path, signum: int
+    tmp_path: Path, signum: int, style: str
 ) -> None:
     """An asyncio host saving back to back (serialization on the loop, writes in a worker
-    thread): signals land between saves, while serializing and while writing."""
+    thread): signals land between saves, while serializing and while writing. The handlers
+    are installed before the loop runs (`async`) or from inside it (`in-loop`)."""
     name = signal.Signals(signum).name
     rng = random.Random(signum)
     checked: list[Path] = []
     for round_number in range(6):
         directory = tmp_path / f"round-{round_number}"
-        child = Child("signal-host", str(directory), "async", SIZE, "own")
+        child = Child("signal-host", str(directory), style, SIZE, "own")
         try:
             child.expect("ready")
             time.sleep(rng.uniform(0.0, 0.2))  # the random moment of the signal

@@ -24,8 +24,8 @@ from engine.snapshot_dir import TEMP_PREFIX
 from tests.node_bridge import js_verify
 
 TRICKY = {
-    "sessions": [{"id": "s-1", "user": "ana", "cwd": "/home/ana/[bold]x[/]", "n": 1.0, "big": 2**60}],
-    "events": {"s-1": [{"id": "e", "v": 1e21, "w": 1.5e-7, "z": -0.0, "t": "\x1b[31m\u202e\ud800"}]},
+    "sessions": [{"id": "s-1", "cwd": "/home/ana/[bold]x[/]", "n": 1.0, "big": 2**60}],
+    "events": {"s-1": [{"v": 1e21, "w": 1.5e-7, "z": -0.0, "t": "\x1b[31m\u202e\ud800"}]},
     "frequencies": {"10": 1, "2": 2, "b": 3, "01": 4},
     "telemetryEntries": [],
     "universeGraph": {"regions": [], "nested": [[[[{"deep": True}]]]]},
