@@ -14,7 +14,7 @@ import re
 import struct
 import threading
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -23,7 +23,13 @@ from typing import Any
 
 from isal import isal_zlib
 
-from engine.jsjson import JSONInputError, js_dumps, js_loads
+from engine.jsjson import (
+    JSONInputError,
+    js_dumps,
+    js_loads,
+    may_differ_from_javascript,
+    orjson_dumps,
+)
 
 __all__ = [
     "DATA_KEYS",
@@ -153,7 +159,7 @@ def next_moment(moment: datetime) -> datetime:
     return moment + timedelta(milliseconds=1)
 
 
-def data_checksum(data_json: bytes) -> str:
+def data_checksum(data_json: bytes | memoryview) -> str:
     return hashlib.md5(data_json, usedforsecurity=False).hexdigest()
 
 
@@ -233,18 +239,20 @@ def _gunzip(raw: bytes, max_bytes: int) -> bytes:
     """Decompress as Node's gunzip does: every member; stop at a zero byte after a member."""
     if not raw:
         raise _Rejected(SnapshotStatus.CORRUPT, "empty file")
-    out = bytearray()
+    members: list[bytes] = []
+    size = 0
     rest = raw
     while True:
         decoder = zlib.decompressobj(31)
         try:
-            out += decoder.decompress(rest, max_bytes + 1 - len(out))
+            members.append(decoder.decompress(rest, max_bytes + 1 - size))
         except zlib.error as exc:
-            reason = "not gzip data" if not out else "trailing data after the gzip stream"
+            reason = "not gzip data" if not members else "trailing data after the gzip stream"
             if rest[:2] == b"\x1f\x8b":
                 reason = f"damaged gzip data ({exc})"
             raise _Rejected(SnapshotStatus.CORRUPT, reason) from None
-        if len(out) > max_bytes:
+        size += len(members[-1])
+        if size > max_bytes:
             raise _Rejected(
                 SnapshotStatus.TOO_LARGE, f"decompresses to more than {format_size(max_bytes)}"
             )
@@ -252,7 +260,7 @@ def _gunzip(raw: bytes, max_bytes: int) -> bytes:
             raise _Rejected(SnapshotStatus.CORRUPT, "truncated gzip data (unexpected end of file)")
         rest = decoder.unused_data
         if not rest or rest[0] == 0:
-            return bytes(out)
+            return members[0] if len(members) == 1 else b"".join(members)
 
 
 def format_size(count: int) -> str:
@@ -273,6 +281,41 @@ def _decode_utf8(text: bytes) -> tuple[bytes, str | None]:
         note = f"invalid UTF-8 at byte {exc.start}"
         return text.decode("utf-8", "replace").encode("utf-8"), note
     return text, None
+
+
+_CANONICAL_HEAD = re.compile(
+    rb'\{"version":1,"timestamp":"[^"\\]*","checksum":"[0-9a-f]{32}","data":'
+)
+
+
+@dataclass(frozen=True)
+class _RawDataHash:
+    """The MD5 of a file's `data` bytes as they stand, computed while the file is parsed."""
+
+    raw: memoryview
+    md5: Future[str]
+
+
+def _hash_raw_data(text: bytes) -> _RawDataHash | None:
+    """Start hashing the `data` bytes of a file laid out as the original writes it (MD5
+    releases the GIL, so it runs beside the parse); None for any other layout."""
+    head = _CANONICAL_HEAD.match(text)
+    if head is None or not text.endswith(b"}"):
+        return None
+    raw = memoryview(text)[head.end() : -1]
+    return _RawDataHash(raw, _pool().submit(data_checksum, raw))
+
+
+def _data_checksum_of(data: Any, raw_hash: _RawDataHash | None) -> str:
+    """MD5 of `JSON.stringify(data)`: the hash of the file's own `data` bytes where they are
+    provably what JavaScript prints for the parsed value (orjson prints the same bytes and
+    none of them is where orjson and JavaScript differ), else of the exact re-serialization."""
+    if raw_hash is not None:
+        fast = orjson_dumps(data)
+        if fast is not None and fast == raw_hash.raw and not may_differ_from_javascript(fast):
+            return raw_hash.md5.result()
+        raw_hash.md5.cancel()
+    return data_checksum(js_dumps(data))
 
 
 def map_counts(data: Any) -> dict[str, int]:
@@ -303,6 +346,7 @@ def read_snapshot_bytes(
             reason = f"{utf8_note}; {reason}"
         return SnapshotRead(path, status, reason, size=size, json_bytes=json_bytes, **fields)
 
+    raw_md5 = _hash_raw_data(text)
     try:
         doc = js_loads(text)  # orjson checks the UTF-8 as it parses
     except JSONInputError as exc:
@@ -335,7 +379,7 @@ def read_snapshot_bytes(
         return verdict(SnapshotStatus.CORRUPT, 'missing or non-string "checksum"', **known)
     data = doc["data"]
     try:
-        actual = data_checksum(js_dumps(data))
+        actual = _data_checksum_of(data, raw_md5)
     except (JSONInputError, TypeError) as exc:
         return verdict(SnapshotStatus.CORRUPT, str(exc), **known)
     counts = map_counts(data)

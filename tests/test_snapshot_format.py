@@ -144,6 +144,21 @@ def crafted_files(data: dict[str, Any]) -> dict[str, bytes]:
         "empty": b"",
         "not-gzip": compact,
     }
+    # The original's own layout, with data bytes that are not what JavaScript prints and a
+    # checksum over those very bytes: the raw-bytes fast path must not take them.
+    for label, raw_data in {
+        "float-form": b'{"a":1.0}',
+        "exponent-form": b'{"a":1e21,"b":1E5}',
+        "space": b'{"a": 1}',
+        "duplicate-key": b'{"a":1,"a":2}',
+        "index-key-order": b'{"b":1,"1":2}',
+        "escaped-e-acute": b'{"a":"\\u00e9"}',
+        "escaped-slash": b'{"a":"\\/"}',
+        "big-integer": b'{"a":9007199254740993}',
+        "canonical": b'{"1":2,"b":1,"c":"\\u001f\xc3\xa9","d":1.5}',
+    }.items():
+        head = b'{"version":1,"timestamp":"t","checksum":"' + md5(raw_data).encode() + b'","data":'
+        files[f"own-layout-{label}"] = gz(head + raw_data + b"}")
     return files
 
 
@@ -163,6 +178,7 @@ def test_crafted_files_get_the_originals_verdict(tmp_path: Path) -> None:
     assert ours == theirs
     expected_valid = {
         "compact",
+        "own-layout-canonical",
         "pretty-canonical-checksum",
         "escaped-canonical-checksum",
         "reordered-keys",
