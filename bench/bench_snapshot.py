@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import ctypes
 import gc
 import hashlib
 import json
@@ -26,6 +28,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +44,11 @@ NODE_BASELINE = SHARED_BENCH / "node_baseline.mjs"
 LARGE_BYTES = 120_000_000
 
 
-def median_ms(run: Callable[[], object], runs: int, before: Callable[[], object] | None = None) -> float:
+def median_ms(prepare: Callable[[], Callable[[], object]], runs: int) -> float:
+    """Median time of `runs` runs, each of a fresh callable from `prepare` (not timed)."""
     times = []
     for _ in range(runs):
-        if before is not None:
-            before()
+        run = prepare()
         started = time.perf_counter()
         run()
         times.append((time.perf_counter() - started) * 1000)
@@ -58,13 +61,17 @@ def scaled(data: dict[str, Any], factor: int) -> dict[str, Any]:
     for name, value in data.items():
         if isinstance(value, list):
             out[name] = [
-                {**item, "id": f"{item['id']}-x{copy}"} if copy and isinstance(item, dict) and "id" in item else item
+                {**item, "id": f"{item['id']}-x{copy}"}
+                if copy and isinstance(item, dict) and "id" in item
+                else item
                 for copy in range(factor)
                 for item in value
             ]
         elif isinstance(value, dict):
             out[name] = {
-                (f"{key}-x{copy}" if copy else key): item for copy in range(factor) for key, item in value.items()
+                (f"{key}-x{copy}" if copy else key): item
+                for copy in range(factor)
+                for key, item in value.items()
             }
         else:
             out[name] = value
@@ -86,7 +93,9 @@ def node_baseline(data_file: Path, runs: int) -> dict[str, float]:
 
 
 def fresh_storage(data: dict[str, Any]) -> MemoryStorage:
-    storage = MemoryStorage(max_sessions=10**9, max_events_per_session=10**9, max_telemetry_entries=10**9)
+    storage = MemoryStorage(
+        max_sessions=10**9, max_events_per_session=10**9, max_telemetry_entries=10**9
+    )
     storage.load_data(data)
     return storage
 
@@ -136,6 +145,8 @@ def extra_peak_mib(service: SnapshotService) -> float | None:
     if not clear_refs.exists():
         return None
     gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # freed memory back to the OS: no hidden reuse
     try:
         clear_refs.write_text("5")  # resets the peak (VmHWM) to the current RSS
     except OSError:
@@ -169,9 +180,9 @@ def floors(data: dict[str, Any], workdir: Path, runs: int) -> dict[str, float]:
         hashlib.md5(zlib.decompress(target.read_bytes(), 31)).hexdigest()
 
     return {
-        "save": median_ms(save_floor, runs),
-        "load": median_ms(load_floor, runs),
-        "verify": median_ms(verify_floor, runs),
+        "save": median_ms(lambda: save_floor, runs),
+        "load": median_ms(lambda: load_floor, runs),
+        "verify": median_ms(lambda: verify_floor, runs),
     }
 
 
@@ -187,22 +198,22 @@ def bench(label: str, data: dict[str, Any], runs: int) -> None:
 
         snapdir = workdir / "snaps"
         counter = [0]
-        holder: dict[str, Any] = {}
 
-        def prepare_save() -> None:
+        def prepare_save() -> Callable[[], object]:
+            """A fresh restore and a change in place: nothing earlier can be reused."""
             storage = fresh_storage(data)
             change_in_place(storage, counter)
-            holder["service"] = SnapshotService(storage, snapdir, max_snapshots=3)
+            return SnapshotService(storage, snapdir, max_snapshots=3).save_snapshot
 
-        save = median_ms(lambda: holder["service"].save_snapshot(), runs, prepare_save)
-
-        def prepare_load() -> None:
-            holder["service"] = SnapshotService(fresh_storage({}), snapdir, max_snapshots=3)
+        def prepare_load() -> Callable[[], object]:
+            service = SnapshotService(fresh_storage({}), snapdir, max_snapshots=3)
             gc.collect()
+            return service.load_latest_snapshot
 
-        load = median_ms(lambda: holder["service"].load_latest_snapshot(), runs, prepare_load)
+        save = median_ms(prepare_save, runs)
+        load = median_ms(prepare_load, runs)
         newest = sorted(snapdir.glob("snapshot-*.json.gz"))[-1]
-        verify = median_ms(lambda: read_snapshot(newest, keep_data=False), runs)
+        verify = median_ms(lambda: partial(read_snapshot, newest, keep_data=False), runs)
         gz_bytes = newest.stat().st_size
 
         service = SnapshotService(fresh_storage(data), snapdir, max_snapshots=3)
@@ -219,7 +230,8 @@ def bench(label: str, data: dict[str, Any], runs: int) -> None:
         row("save", save, node.get("save_ms"), floor["save"])
         row("load", load, node.get("load_ms"), floor["load"])
         row("verify", verify, node.get("load_ms"), floor["verify"])
-        print(f"  gzip    ours {gz_bytes / 1e6:.1f} MB   original {node.get('gz_bytes', 0) / 1e6:.1f} MB")
+        node_gz = node.get("gz_bytes", 0) / 1e6
+        print(f"  gzip    ours {gz_bytes / 1e6:.1f} MB   original {node_gz:.1f} MB")
         print(f"  longest event-loop stall during save_snapshot_async: {stall:.0f} ms")
         if peak is not None:
             ratio = peak * 1024 * 1024 / len(data_json)
@@ -227,7 +239,9 @@ def bench(label: str, data: dict[str, Any], runs: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="medium,large", help="comma-separated: medium, large")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
