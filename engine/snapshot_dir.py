@@ -130,15 +130,16 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_temp(directory: Path, payload: bytes) -> Path:
+def _write_temp(directory: Path, parts: tuple[bytes, ...]) -> Path:
     temp = directory / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         os.fchmod(fd, 0o600)
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        for part in parts:
+            view = memoryview(part)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
         os.fsync(fd)
     except BaseException:
         os.close(fd)
@@ -193,7 +194,7 @@ def write_snapshot_file(
             encoded = encode_snapshot(data_json, moment, checksum=checksum, parallel=parallel)
             checksum = encoded.checksum
             final = directory / snapshot_name(moment)
-            temp = _write_temp(directory, encoded.payload)
+            temp = _write_temp(directory, encoded.parts)
             try:
                 if confirmed is not None:
                     confirmed.result()

@@ -118,12 +118,18 @@ class SnapshotRead:
 
 @dataclass(frozen=True)
 class EncodedSnapshot:
-    """A snapshot ready to write: the gzip payload and what it holds."""
+    """A snapshot ready to write: the gzip file's bytes, in parts (joining them would copy
+    the whole compressed file once more), and what it holds."""
 
     timestamp: str
     checksum: str
     data_json: bytes
-    payload: bytes
+    parts: tuple[bytes, ...]
+
+    @property
+    def payload(self) -> bytes:
+        """The file's bytes in one piece."""
+        return b"".join(self.parts)
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -176,11 +182,11 @@ def _pool() -> ThreadPoolExecutor:
         return _encode_pool
 
 
-def _raw_deflate(*parts: bytes, final: bool) -> bytes:
+def _raw_deflate(*parts: bytes, final: bool) -> tuple[bytes, ...]:
     compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, -15)
     out = [compressor.compress(part) for part in parts]
     out.append(compressor.flush(isal_zlib.Z_FINISH if final else isal_zlib.Z_SYNC_FLUSH))
-    return b"".join(out)
+    return tuple(out)
 
 
 def encode_snapshot(
@@ -217,15 +223,13 @@ def encode_snapshot(
     body_crc = isal_zlib.crc32(b"}", data_crc)
     crc = isal_zlib.crc32_combine(isal_zlib.crc32(header), body_crc, len(data_json) + 1)
     size = (len(header) + len(data_json) + 1) & 0xFFFFFFFF
-    payload = b"".join(
-        (
-            _GZIP_MEMBER_HEADER,
-            _raw_deflate(header, final=False),
-            body,
-            struct.pack("<II", crc & 0xFFFFFFFF, size),
-        )
+    parts = (
+        _GZIP_MEMBER_HEADER,
+        *_raw_deflate(header, final=False),
+        *body,
+        struct.pack("<II", crc & 0xFFFFFFFF, size),
     )
-    return EncodedSnapshot(timestamp, checksum, data_json, payload)
+    return EncodedSnapshot(timestamp, checksum, data_json, parts)
 
 
 class _Rejected(Exception):
