@@ -197,9 +197,19 @@ def _encode(value: Any, emit: Callable[[str], None], path: str, depth: int) -> N
 
 def _emit_number(value: int | float, emit: Callable[[str], None], path: str) -> None:
     text = js_number_text(value)
-    if isinstance(value, int) and not -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+    if isinstance(value, int) and not _is_exact_double(value):
         log.warning("integer at %s is beyond 2^53; written as JavaScript reads it: %s", path, text)
     emit(text)
+
+
+def _is_exact_double(value: int) -> bool:
+    """Whether a double holds this integer exactly (every one JavaScript wrote does)."""
+    if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+        return True
+    try:
+        return int(float(value)) == value
+    except OverflowError:
+        return False
 
 
 def _encode_foreign(value: Any, emit: Callable[[str], None], path: str, depth: int) -> None:

@@ -79,9 +79,18 @@ def test_integer_beyond_2_53_is_written_with_a_warning_naming_where(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="engine.jsjson"):
-        out = js_dumps({"sessions": [{"id": "a", "big": 2**60}]})
+        out = js_dumps({"sessions": [{"id": "a", "big": 2**60 + 1}]})
     assert out == b'{"sessions":[{"id":"a","big":1152921504606847000}]}'
     assert "$.sessions[0].big" in caplog.text
+
+
+def test_integer_a_double_holds_exactly_is_written_without_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="engine.jsjson"):
+        out = js_dumps({"a": 2**53 + 2, "b": 2**60})
+    assert out == b'{"a":9007199254740994,"b":1152921504606847000}'
+    assert caplog.text == ""
 
 
 def test_unsupported_value_names_its_place() -> None:
