@@ -36,7 +36,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MAX_DEPTH = 4000
+MAX_DEPTH = 4150
 """Deepest nesting handled; JavaScript's `JSON.stringify` overflows its stack a little deeper."""
 
 _MAX_SAFE_INTEGER = 2**53
@@ -198,7 +198,8 @@ def _encode(value: Any, emit: Callable[[str], None], path: str, depth: int) -> N
 def _emit_number(value: int | float, emit: Callable[[str], None], path: str) -> None:
     text = js_number_text(value)
     if isinstance(value, int) and not _is_exact_double(value):
-        log.warning("integer at %s is beyond 2^53; written as JavaScript reads it: %s", path, text)
+        # %a: the path holds the data's own keys, which may hold terminal escapes
+        log.warning("integer at %a is beyond 2^53; written as JavaScript reads it: %s", path, text)
     emit(text)
 
 

@@ -11,6 +11,7 @@ import errno
 import hashlib
 import os
 import re
+import stat
 import struct
 import threading
 import zlib
@@ -239,32 +240,53 @@ class _Rejected(Exception):
         self.reason = reason
 
 
+_LATER_MEMBER_CHUNK = 1 << 12
+_LARGEST_CHUNK = 1 << 22
+
+
 def _gunzip(raw: bytes, max_bytes: int) -> bytes:
-    """Decompress as Node's gunzip does: every member; stop at a zero byte after a member."""
+    """Decompress as Node's gunzip does: every member; stop at a zero byte after a member.
+
+    The first member gets the whole input in one call (one output object, no joining). Later
+    members get chunks that start small and grow, so what a member leaves unread (which zlib
+    copies) stays small: a file of many tiny members costs linear time, not quadratic.
+    """
     if not raw:
         raise _Rejected(SnapshotStatus.CORRUPT, "empty file")
+    view = memoryview(raw)
     members: list[bytes] = []
     size = 0
-    rest = raw
+    start = 0
     while True:
         decoder = zlib.decompressobj(31)
-        try:
-            members.append(decoder.decompress(rest, max_bytes + 1 - size))
-        except zlib.error as exc:
-            reason = "not gzip data" if not members else "trailing data after the gzip stream"
-            if rest[:2] == b"\x1f\x8b":
-                reason = f"damaged gzip data ({exc})"
-            raise _Rejected(SnapshotStatus.CORRUPT, reason) from None
-        size += len(members[-1])
-        if size > max_bytes:
-            raise _Rejected(
-                SnapshotStatus.TOO_LARGE, f"decompresses to more than {format_size(max_bytes)}"
-            )
-        if not decoder.eof:
-            raise _Rejected(SnapshotStatus.CORRUPT, "truncated gzip data (unexpected end of file)")
-        rest = decoder.unused_data
-        if not rest or rest[0] == 0:
+        position = start
+        chunk_size = len(raw) if start == 0 else _LATER_MEMBER_CHUNK
+        while not decoder.eof:
+            chunk = view[position : position + chunk_size]
+            if not chunk:
+                raise _Rejected(
+                    SnapshotStatus.CORRUPT, "truncated gzip data (unexpected end of file)"
+                )
+            try:
+                members.append(decoder.decompress(chunk, max_bytes + 1 - size))
+            except zlib.error as exc:
+                raise _Rejected(SnapshotStatus.CORRUPT, _gzip_error(raw, start, exc)) from None
+            position += len(chunk)
+            chunk_size = min(chunk_size * 2, _LARGEST_CHUNK)
+            size += len(members[-1])
+            if size > max_bytes:
+                raise _Rejected(
+                    SnapshotStatus.TOO_LARGE, f"decompresses to more than {format_size(max_bytes)}"
+                )
+        start = position - len(decoder.unused_data)
+        if start >= len(raw) or raw[start] == 0:
             return members[0] if len(members) == 1 else b"".join(members)
+
+
+def _gzip_error(raw: bytes, member_start: int, exc: zlib.error) -> str:
+    if raw[member_start : member_start + 2] == b"\x1f\x8b":
+        return f"damaged gzip data ({exc})"
+    return "not gzip data" if member_start == 0 else "trailing data after the gzip stream"
 
 
 def format_size(count: int) -> str:
@@ -411,12 +433,21 @@ def read_snapshot(
     """Read and judge one file. A symbolic link is refused; I/O errors become `corrupt`."""
     path = Path(path)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        # O_NONBLOCK: a FIFO under a snapshot name must not hang the reader
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         reason = "refused: a symbolic link" if exc.errno == errno.ELOOP else _os_reason(exc)
         return SnapshotRead(path, SnapshotStatus.CORRUPT, reason)
     try:
         with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                return SnapshotRead(path, SnapshotStatus.CORRUPT, "is a directory")
+            if not stat.S_ISREG(info.st_mode):
+                return SnapshotRead(path, SnapshotStatus.CORRUPT, "not a regular file")
+            if info.st_size > max_bytes + (1 << 20):  # gzip never grows data by that much
+                reason = f"file is larger than {format_size(max_bytes)}"
+                return SnapshotRead(path, SnapshotStatus.TOO_LARGE, reason, size=info.st_size)
             raw = handle.read()
     except OSError as exc:
         return SnapshotRead(path, SnapshotStatus.CORRUPT, _os_reason(exc))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import random
 import shutil
 import zlib
@@ -277,3 +278,27 @@ def test_random_bit_flips_and_tails_match_the_original(tmp_path: Path) -> None:
     statuses = [read_snapshot(p) for p in paths]
     assert all(isinstance(found.status, SnapshotStatus) and found.reason for found in statuses)
     assert [found.is_valid for found in statuses] == js_verify(*paths)
+
+
+def test_many_tiny_gzip_members_read_like_one(tmp_path: Path) -> None:
+    compact = js_dumps(document({"sessions": [{"id": "s", "t": "x" * 300}]}))
+    raw = b"".join(gzip.compress(compact[i : i + 1]) for i in range(len(compact)))
+    path = tmp_path / "snapshot-members.json.gz"
+    path.write_bytes(raw + b"\0" * 64)
+    assert read_snapshot(path).is_valid
+    assert js_verify(path) == [True]
+
+
+def test_a_fifo_under_a_snapshot_name_does_not_hang_the_reader(tmp_path: Path) -> None:
+    fifo = tmp_path / "snapshot-2026-01-01T00-00-00-000Z.json.gz"
+    os.mkfifo(fifo)
+    found = read_snapshot(fifo)
+    assert found.status is SnapshotStatus.CORRUPT
+    assert found.reason == "not a regular file"
+
+
+def test_a_file_larger_than_the_cap_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.json.gz"
+    path.write_bytes(os.urandom(3 << 20))
+    found = read_snapshot(path, max_bytes=1 << 20)
+    assert found.status is SnapshotStatus.TOO_LARGE
