@@ -52,6 +52,7 @@ from engine.snapshot_format import (
     timestamp_from_name,
 )
 from engine.snapshot_service import (
+    RollbackNotSavedError,
     RollbackResult,
     SaveResult,
     ServiceStatus,
@@ -102,6 +103,7 @@ __all__ = [
     "MemoryStorage",
     "RedisStorage",
     "ResilientStorage",
+    "RollbackNotSavedError",
     "RollbackResult",
     "RuntimeDirError",
     "SaveResult",

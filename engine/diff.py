@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import orjson
-
 from engine.jsjson import js_dumps
 from engine.map_entries import map_entries
 from engine.snapshot_format import DATA_KEYS
@@ -82,16 +80,10 @@ def _map_names(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]
     return names
 
 
-def _json_bytes(value: Any) -> bytes:
-    try:
-        return orjson.dumps(value)
-    except TypeError:
-        return js_dumps(value)
-
-
 def _same(left: Any, right: Any) -> bool:
-    # `==` alone takes 1, 1.0 and True for one value; their JSON tells them apart.
-    return bool(left == right) and _json_bytes(left) == _json_bytes(right)
+    """Equal as JavaScript sees them: the same JSON text (`1` and `1.0` are one value, `1` and
+    `true` are not); no recursion of our own, so any depth the reader accepts compares."""
+    return js_dumps(left) == js_dumps(right)
 
 
 def diff_map(name: str, before: Any, after: Any) -> MapDiff:

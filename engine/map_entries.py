@@ -29,7 +29,8 @@ def map_entries(value: Any) -> dict[str, Any]:
     entries: dict[str, Any] = {}
     for index, item in enumerate(value):
         key = entry_key(item, index)
-        if key in entries:
-            key = f"#{index}"
+        fallback, copy = f"#{index}", 1
+        while key in entries:
+            key, copy = (fallback if copy == 1 else f"{fallback}~{copy}"), copy + 1
         entries[key] = item
     return entries

@@ -36,6 +36,7 @@ from engine.snapshot_dir import (
 from engine.snapshot_format import DEFAULT_MAX_BYTES, data_checksum, read_snapshot
 
 __all__ = [
+    "RollbackNotSavedError",
     "RollbackResult",
     "SaveResult",
     "ServiceStatus",
@@ -57,6 +58,19 @@ class SnapshotCapable(Protocol):
     def snapshot_data(self) -> dict[str, Any]: ...
 
     def load_data(self, data: dict[str, Any]) -> None: ...
+
+
+_UNDO_LABEL = "the state before the last roll-back"
+
+
+class RollbackNotSavedError(RuntimeError):
+    """The roll-back took place in memory, but saving the restored state failed."""
+
+    def __init__(self, label: str, cause: OSError) -> None:
+        super().__init__(
+            f"rolled back to {label} in memory, but saving that state failed "
+            f"({cause.strerror or cause}); the next save writes it"
+        )
 
 
 class SnapshotsDisabledError(RuntimeError):
@@ -147,6 +161,12 @@ def _time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _rolled_back(label: str, undo_point: SaveResult, restored: SaveResult) -> RollbackResult:
+    assert undo_point.path is not None and restored.path is not None
+    log.info("rolled back to %s (undo point %s)", label, undo_point.path.name)
+    return RollbackResult(label, undo_point.path, restored.path)
 
 
 def _now_text() -> str:
@@ -379,20 +399,12 @@ class SnapshotService:
         data: dict[str, Any] = found.data
         return data
 
-    def _swap_in(self, data: dict[str, Any]) -> tuple[bytes, bytes]:
-        """Replace the state with `data`; return the state before and after, serialized."""
+    def _replace_state(self, data: dict[str, Any]) -> bytes:
+        """Replace the whole state with `data`; return the new state, serialized."""
         storage = self._require_enabled()
         with storage.lock:
-            before = js_dumps(storage.snapshot_data())
             storage.load_data(data)
-            return before, js_dumps(storage.snapshot_data())
-
-    def _write_swap(self, before: bytes, after: bytes, label: str) -> RollbackResult:
-        undo_point = self._write(before, "before roll-back", skip_unchanged=False).path
-        restored = self._write(after, "roll-back", skip_unchanged=False).path
-        assert undo_point is not None and restored is not None
-        log.info("rolled back to %s (undo point %s)", label, undo_point.name)
-        return RollbackResult(label, undo_point, restored)
+            return js_dumps(storage.snapshot_data())
 
     def _undo_data(self) -> dict[str, Any]:
         if self._undo_json is None:
@@ -400,32 +412,51 @@ class SnapshotService:
         data: dict[str, Any] = js_loads(self._undo_json)
         return data
 
+    def _roll(self, data: dict[str, Any], label: str) -> RollbackResult:
+        """Save the current state (the undo point; on failure nothing changes), put `data` in
+        its place, save that."""
+        before = self._serialize()
+        undo_point = self._write(before, "before roll-back", skip_unchanged=False)
+        after = self._replace_state(data)
+        self._undo_json = before
+        try:
+            restored = self._write(after, "roll-back", skip_unchanged=False)
+        except OSError as exc:
+            raise RollbackNotSavedError(label, exc) from exc
+        return _rolled_back(label, undo_point, restored)
+
+    async def _roll_async(self, data: dict[str, Any], label: str) -> RollbackResult:
+        """_roll for a running loop: state taken and replaced on the loop, files written off it."""
+        before = self._serialize()
+        write = partial(self._write, skip_unchanged=False)
+        undo_point = await asyncio.to_thread(write, before, "before roll-back")
+        after = self._replace_state(data)
+        self._undo_json = before
+        try:
+            restored = await asyncio.to_thread(write, after, "roll-back")
+        except OSError as exc:
+            raise RollbackNotSavedError(label, exc) from exc
+        return _rolled_back(label, undo_point, restored)
+
     def rollback(self, name: str) -> RollbackResult:
         """Save the current state (the undo point), restore the listed file `name` into the
-        storage, then save the restored state. Only names from the directory's listing."""
-        before, after = self._swap_in(self._read_listed(name))
-        self._undo_json = before
-        return self._write_swap(before, after, name)
+        storage, then save the restored state. Only names from the directory's listing.
+
+        If the undo point cannot be saved nothing changes (OSError). If the restored state
+        cannot be saved it is live all the same, and RollbackNotSavedError says so."""
+        return self._roll(self._read_listed(name), name)
 
     def undo_rollback(self) -> RollbackResult:
         """Go back to the state before the last roll-back, the same way (saved, restored, saved)."""
-        before, after = self._swap_in(self._undo_data())
-        self._undo_json = before
-        return self._write_swap(before, after, "the state before the last roll-back")
+        return self._roll(self._undo_data(), _UNDO_LABEL)
 
     async def rollback_async(self, name: str) -> RollbackResult:
         """rollback() for a running loop: the file is read and the files written off the loop."""
-        data = await asyncio.to_thread(self._read_listed, name)
-        before, after = self._swap_in(data)
-        self._undo_json = before
-        return await asyncio.to_thread(self._write_swap, before, after, name)
+        return await self._roll_async(await asyncio.to_thread(self._read_listed, name), name)
 
     async def undo_rollback_async(self) -> RollbackResult:
         """undo_rollback() for a running loop."""
-        before, after = self._swap_in(self._undo_data())
-        self._undo_json = before
-        label = "the state before the last roll-back"
-        return await asyncio.to_thread(self._write_swap, before, after, label)
+        return await self._roll_async(self._undo_data(), _UNDO_LABEL)
 
     @property
     def can_undo(self) -> bool:

@@ -23,6 +23,7 @@ import pytest
 
 from engine import (
     MemoryStorage,
+    RollbackNotSavedError,
     SnapshotService,
     generate_state,
     js_dumps,
@@ -287,3 +288,36 @@ def test_short_writes_still_give_whole_files(
     path = SnapshotService(storage, tmp_path / "snaps").save_snapshot()
     assert read_snapshot(path).data == storage.snapshot_data()
     assert js_verify(path) == [True]
+
+
+async def test_a_roll_back_whose_undo_point_cannot_be_saved_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = MemoryStorage()
+    storage.set_session({"id": "old"})
+    service = SnapshotService(storage, tmp_path / "snaps")
+    old = service.save_snapshot()
+    storage.set_session({"id": "new"})
+    monkeypatch.setattr(snapshot_dir, "os", FaultyOs("link", 1, errno.ENOSPC, persistent=True))
+    with pytest.raises(OSError, match="No space left on device"):
+        await service.rollback_async(old.name)
+    assert [s["id"] for s in storage.list_sessions()] == ["old", "new"]
+    assert not service.can_undo
+
+
+async def test_a_roll_back_whose_result_cannot_be_saved_says_it_is_live(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = MemoryStorage()
+    storage.set_session({"id": "old"})
+    service = SnapshotService(storage, tmp_path / "snaps")
+    old = service.save_snapshot()
+    storage.set_session({"id": "new"})
+    monkeypatch.setattr(snapshot_dir, "os", FaultyOs("link", 2, errno.ENOSPC, persistent=True))
+    with pytest.raises(RollbackNotSavedError, match="in memory"):
+        service.rollback(old.name)
+    assert [s["id"] for s in storage.list_sessions()] == ["old"]
+    assert service.can_undo
+    monkeypatch.undo()
+    service.undo_rollback()
+    assert [s["id"] for s in storage.list_sessions()] == ["old", "new"]
