@@ -251,3 +251,23 @@ def test_help_reads_like_a_unix_tool(tmp_path: Path) -> None:
     ):
         assert verb in text
     assert statesnap("rollback", "--help", cwd=tmp_path).returncode == 0
+
+
+def test_json_output_escapes_what_a_terminal_would_act_on(tmp_path: Path) -> None:
+    snaps = tmp_path / ".actionflows-snapshot"
+    snaps.mkdir()
+    evil = {"sessions": [{"id": "s", "note": "\x9b31m C1 \u202e bidi \u2028 \ud800"}]}
+    write_snapshot_file(snaps, js_dumps(evil))
+    name = list_snapshot_names(snaps)[0]
+    out = statesnap("show", name, "--map", "sessions", "--json", cwd=tmp_path).stdout.decode()
+    for raw in ("\x9b", "\u202e", "\u2028"):
+        assert raw not in out
+    assert json.loads(out) == [{"id": "s", "note": "\x9b31m C1 \u202e bidi \u2028 \ud800"}]
+
+
+def test_a_reason_from_the_file_cannot_forge_an_output_line(tmp_path: Path) -> None:
+    doc = b'{"version":1,"timestamp":"t","checksum":"0\\nvalid  forged","data":{}}'
+    path = tmp_path / "x.json.gz"
+    path.write_bytes(gzip.compress(doc))
+    out = statesnap("verify", str(path), cwd=tmp_path).stdout.decode()
+    assert len(out.splitlines()) == 1 and "\\n" in out

@@ -12,6 +12,7 @@ from pathlib import Path
 from engine import DEFAULT_MAX_BYTES, default_snapshot_dir
 from tui import commands
 from tui.commands import CommandError
+from tui.safe_text import escape_controls
 
 __all__ = ["build_parser", "main"]
 
@@ -191,9 +192,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _SafeFormatter(logging.Formatter):
+    """Log lines as one line each, with any text from a file made harmless to a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_controls(super().format(record), keep_newlines=False)
+
+
 def _configure_logging() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(_SafeFormatter("statesnap: %(levelname)s: %(message)s"))
     level = logging.DEBUG if os.environ.get("STATESNAP_DEBUG") else logging.WARNING
-    logging.basicConfig(level=level, format="statesnap: %(levelname)s: %(message)s")
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,7 +33,7 @@ from engine import (
     write_snapshot_file,
 )
 from tui.formatting import format_age, format_moment, format_size, parse_moment
-from tui.safe_text import escape_controls
+from tui.safe_text import escape_controls, escape_json_for_terminal
 
 __all__ = ["CommandError"]
 
@@ -47,11 +47,23 @@ class CommandError(Exception):
 
 
 def _say(text: str = "") -> None:
-    sys.stdout.write(escape_controls(text) + "\n")
+    """One line of output: anything in it that came from a file cannot break the line, move
+    the cursor or restyle the terminal."""
+    sys.stdout.write(escape_controls(text, keep_newlines=False) + "\n")
+
+
+def _json_text(value: Any) -> str:
+    """Indented JSON where orjson can print the value (else JavaScript's compact form), with
+    what a terminal would act on escaped: the same JSON value either way."""
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+    except TypeError:  # deep nesting, lone surrogates, integers beyond 2^53, odd keys
+        text = js_dumps(value).decode("utf-8", "surrogatepass")
+    return escape_json_for_terminal(text)
 
 
 def _print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+    sys.stdout.write(_json_text(value) + "\n")
 
 
 # -- finding files -------------------------------------------------------------------------
@@ -203,7 +215,7 @@ def show(args: argparse.Namespace) -> int:
             _print_json({**_listing_record(found), "maps": list(data)})
             return 0
         _say(
-            f"{found.path.name}: {found.status.label}, taken {found.timestamp},"
+            f"{found.path.name}: {found.status.label}, taken {found.timestamp or '?'},"
             f" checksum {found.expected_checksum}"
         )
         for name, count in found.counts.items():
@@ -219,24 +231,14 @@ def show(args: argparse.Namespace) -> int:
     if args.key is not None:
         if args.key not in entries:
             raise CommandError(f"no entry {escape_controls(args.key)!r} in map {args.map}")
-        sys.stdout.write(orjson_pretty(entries[args.key]) + "\n")
+        _print_json(entries[args.key])
         return 0
     if args.json:
-        sys.stdout.write(orjson_pretty(data[args.map]) + "\n")
+        _print_json(data[args.map])
         return 0
     for key, value in entries.items():
         _say(f"{escape_controls(key, keep_newlines=False)}  {_summary_line(value)}")
     return 0
-
-
-def orjson_pretty(value: Any) -> str:
-    """Indented JSON; values orjson cannot print go through the exact encoder first."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-    except TypeError:
-        return orjson.dumps(
-            orjson.loads(js_dumps(value).decode("utf-8", "replace")), option=orjson.OPT_INDENT_2
-        ).decode()
 
 
 def _write_new_file(path: Path, payload: bytes, *, force: bool) -> None:
@@ -260,8 +262,11 @@ def _write_new_file(path: Path, payload: bytes, *, force: bool) -> None:
 def export(args: argparse.Namespace) -> int:
     found = _read_valid(args.file, args)
     payload = js_dumps(found.data)
-    if args.output is None:
-        sys.stdout.buffer.write(payload + b"\n")
+    if args.output is None and sys.stdout.isatty():
+        text = escape_json_for_terminal(payload.decode("utf-8", "surrogatepass"))
+        sys.stdout.write(text + "\n")
+    elif args.output is None:
+        sys.stdout.buffer.write(payload + b"\n")  # exactly the canonical bytes, for pipes
         sys.stdout.flush()
     else:
         _write_new_file(args.output, payload, force=args.force)
@@ -351,8 +356,8 @@ def diff(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"a": str(older.path), "b": str(newer.path), "maps": result.to_json()})
         return 0
-    _say(f"--- {older.path.name} ({older.timestamp})")
-    _say(f"+++ {newer.path.name} ({newer.timestamp})")
+    _say(f"--- {older.path.name} ({older.timestamp or '?'})")
+    _say(f"+++ {newer.path.name} ({newer.timestamp or '?'})")
     if result.is_empty:
         _say("no differences")
         return 0

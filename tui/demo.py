@@ -65,6 +65,7 @@ def _start_server(
             raise DemoError(f"the demo server exited at start: {tail[0]}")
         time.sleep(0.05)
     server.kill()
+    server.wait()
     raise DemoError(
         f"the demo server did not come up in {_START_TIMEOUT_S:.0f} s (log: {log_path})"
     )
@@ -77,6 +78,7 @@ def _stop_server(server: subprocess.Popen[bytes]) -> int | None:
         return server.wait(_STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         server.kill()
+        server.wait()
         return None
 
 
@@ -88,7 +90,9 @@ def run_demo(directory: Path, *, headless: bool, interval_s: float, seed: int | 
         return _run_headless(directory, interval_s, seed)
     from tui.app import run_dashboard
 
-    log_path = Path(tempfile.gettempdir()) / f"statesnap-demo-{os.getpid()}.log"
+    handle, log_name = tempfile.mkstemp(prefix="statesnap-demo-", suffix=".log")  # 0600, new
+    os.close(handle)
+    log_path = Path(log_name)
     try:
         server = _start_server(directory, interval_s, seed, log_path)
     except DemoError as exc:

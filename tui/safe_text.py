@@ -11,7 +11,7 @@ import re
 from rich.style import Style
 from rich.text import Text
 
-__all__ = ["escape_controls", "safe_text"]
+__all__ = ["escape_controls", "escape_json_for_terminal", "safe_text"]
 
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
@@ -34,6 +34,18 @@ def escape_controls(text: str, *, keep_newlines: bool = True) -> str:
     if not keep_newlines:
         escaped = escaped.replace("\n", "\\n").replace("\t", "\\t")
     return escaped
+
+
+_UNSAFE_IN_JSON = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def escape_json_for_terminal(json_text: str) -> str:
+    """JSON text with the characters JSON leaves raw but a terminal acts on (DEL, C1 controls,
+    bidi controls, line separators, lone surrogates) written as `\\uXXXX`: the same JSON value,
+    safe to print. (JSON already escapes everything below U+0020 inside strings.)"""
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
 
 
 def safe_text(text: str, style: str | Style = "") -> Text:
