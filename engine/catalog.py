@@ -2,12 +2,13 @@
 
 `SnapshotCatalog.refresh()` lists the directory with `lstat` alone (instant whatever the file
 sizes) and says what was added, rewritten or deleted since the previous listing. `verify()`
-judges one file with `read_snapshot(keep_data=False)` and caches the verdict by
-(name, size, mtime_ns), so no file is read twice, even when two threads ask at once. A file
-of `offload_bytes` or more is judged in a helper process: parsing a large file holds the GIL
-for a second at a time, which would freeze every other thread of the caller (a dashboard's
-event loop); gunzip and MD5 alone would not. `watch()` waits for changes with watchfiles and
-yields the same change events as `refresh()`; temp files and other names never count.
+judges one file with `read_snapshot(keep_data=False)` and caches the verdict by (name, size,
+mtime_ns, inode: an atomic replace is a new inode), so no file is read twice, even when two
+threads ask at once. A file of `offload_bytes` or more is judged in a helper process: parsing
+a large file holds the GIL for a second at a time, which would freeze every other thread of the
+caller (a dashboard's event loop); gunzip and MD5 alone would not. `watch()` waits for changes
+with watchfiles and yields the same change events as `refresh()`; temp files and other names
+never count.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ OFFLOAD_BYTES = 4 << 20
 _LOADED_KEPT = 2
 _HELPER_CODE = "from engine.catalog import verify_in_helper_main; verify_in_helper_main()"
 
-EntryKey = tuple[str, int, int]
+EntryKey = tuple[str, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,12 @@ class CatalogEntry:
     name: str
     size: int
     mtime_ns: int
+    inode: int = 0
 
     @property
     def key(self) -> EntryKey:
         """What identifies this version of the file: a rewrite changes it."""
-        return (self.name, self.size, self.mtime_ns)
+        return (self.name, self.size, self.mtime_ns, self.inode)
 
     @property
     def taken(self) -> datetime | None:
@@ -118,7 +120,7 @@ def _stat_entry(directory: Path, name: str) -> CatalogEntry | None:
         info = os.lstat(directory / name)
     except FileNotFoundError:
         return None
-    return CatalogEntry(name, info.st_size, info.st_mtime_ns)
+    return CatalogEntry(name, info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 def _newest_first(entry: CatalogEntry) -> tuple[datetime, str]:

@@ -63,9 +63,10 @@ class ServerInfo:
 
 
 def runtime_dir() -> Path:
-    """Where sockets live: `$XDG_RUNTIME_DIR/statesnap` if set, else `/tmp/statesnap-<uid>`."""
+    """Where sockets live: `$XDG_RUNTIME_DIR/statesnap` if that directory exists, else
+    `/tmp/statesnap-<uid>`."""
     base = os.environ.get("XDG_RUNTIME_DIR")
-    if base and os.path.isabs(base):
+    if base and os.path.isabs(base) and os.path.isdir(base):
         return Path(base) / "statesnap"
     return Path("/tmp") / f"statesnap-{os.geteuid()}"
 

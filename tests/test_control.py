@@ -134,9 +134,11 @@ async def test_stop_removes_socket_and_record_and_the_client_says_so(served: Ser
         await served.call("status")
 
 
-def test_runtime_dir_follows_xdg_else_tmp(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_RUNTIME_DIR", "/run/user/4242")
-    assert runtime_dir() == Path("/run/user/4242/statesnap")
+def test_runtime_dir_follows_xdg_else_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert runtime_dir() == tmp_path / "statesnap"
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "missing"))  # set, but not there
+    assert runtime_dir() == Path(f"/tmp/statesnap-{os.geteuid()}")
     monkeypatch.delenv("XDG_RUNTIME_DIR")
     assert runtime_dir() == Path(f"/tmp/statesnap-{os.geteuid()}")
 
