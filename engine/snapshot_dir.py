@@ -95,14 +95,19 @@ def check_snapshot_dir(directory: Path) -> None:
 def list_snapshot_names(directory: Path) -> list[str]:
     """Snapshot file names in the directory, newest first (name order is time order).
 
-    Lists what the original lists (`snapshot-*.json.gz`), temp files never. A missing
-    directory lists as empty.
+    Lists what the original lists (`snapshot-*.json.gz`), temp files never; names that are not
+    a timestamp (`snapshot-mine.json.gz`) come after all the timestamped ones, so a copy a user
+    parked there is never taken for the newest state. A missing directory lists as empty.
     """
     try:
         names = os.listdir(directory)
     except FileNotFoundError:
         return []
-    return sorted((name for name in names if is_snapshot_name(name)), reverse=True)
+    return sorted(
+        (name for name in names if is_snapshot_name(name)),
+        key=lambda name: (timestamp_from_name(name) is not None, name),
+        reverse=True,
+    )
 
 
 def sweep_temp_files(directory: Path) -> list[str]:

@@ -131,3 +131,9 @@ def test_promote_accepts_only_listed_names(snapdir: Path, name: str) -> None:
     write_snapshot_file(snapdir, b"{}")
     with pytest.raises(ValueError, match="not a snapshot"):
         promote_snapshot(snapdir, name, keep=3)
+
+
+def test_names_that_are_not_timestamps_list_after_every_timestamped_one(snapdir: Path) -> None:
+    (snapdir / "snapshot-mine.json.gz").write_bytes(b"parked copy")
+    written, _ = write_snapshot_file(snapdir, b"{}")
+    assert list_snapshot_names(snapdir) == [written.name, "snapshot-mine.json.gz"]
