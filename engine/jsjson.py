@@ -361,6 +361,12 @@ _gc_paused = _SharedSetting(_pause_gc)
 generation-0 collection pass over the growing heap; pausing the collector while orjson parses
 roughly halves the parse time. Scoped to the parse call; nothing it creates is cyclic."""
 
+_FREEZE_AFTER_BYTES = 1 << 20
+"""After parsing a document this large, its containers go to the collector's permanent
+generation (gc.freeze): they hold no reference cycles (reference counting frees them), and
+otherwise the next collections of each generation would walk all of them again, stalling the
+caller for a quarter of a second per 100 MB, again and again as the state lives on."""
+
 
 def _reject_constant(name: str) -> Any:
     raise JSONInputError(f"{name} is not valid JSON")
@@ -380,7 +386,10 @@ def js_loads(text: bytes | str) -> Any:
     """
     try:
         with _gc_paused:
-            return orjson.loads(text)
+            value = orjson.loads(text)
+            if len(text) >= _FREEZE_AFTER_BYTES:
+                gc.freeze()
+            return value
     except orjson.JSONDecodeError:
         pass
     try:

@@ -316,10 +316,19 @@ _CANONICAL_HEAD = re.compile(
 
 @dataclass(frozen=True)
 class _RawDataHash:
-    """The MD5 of a file's `data` bytes as they stand, computed while the file is parsed."""
+    """The MD5 of a file's `data` bytes as they stand (`text[start:end]`), computed while the
+    file is parsed."""
 
-    raw: memoryview
+    text: bytes
+    start: int
+    end: int
     md5: Future[str]
+
+    def holds(self, data_json: bytes) -> bool:
+        """Whether these bytes are exactly `data_json` (memcmp; no copy of either)."""
+        return len(data_json) == self.end - self.start and self.text.startswith(
+            data_json, self.start
+        )
 
 
 def _hash_raw_data(text: bytes) -> _RawDataHash | None:
@@ -328,8 +337,10 @@ def _hash_raw_data(text: bytes) -> _RawDataHash | None:
     head = _CANONICAL_HEAD.match(text)
     if head is None or not text.endswith(b"}"):
         return None
-    raw = memoryview(text)[head.end() : -1]
-    return _RawDataHash(raw, _pool().submit(data_checksum, raw))
+    start, end = head.end(), len(text) - 1
+    return _RawDataHash(
+        text, start, end, _pool().submit(data_checksum, memoryview(text)[start:end])
+    )
 
 
 def _data_checksum_of(data: Any, raw_hash: _RawDataHash | None) -> str:
@@ -338,7 +349,7 @@ def _data_checksum_of(data: Any, raw_hash: _RawDataHash | None) -> str:
     none of them is where orjson and JavaScript differ), else of the exact re-serialization."""
     if raw_hash is not None:
         fast = orjson_dumps(data)
-        if fast is not None and fast == raw_hash.raw and not may_differ_from_javascript(fast):
+        if fast is not None and raw_hash.holds(fast) and not may_differ_from_javascript(fast):
             return raw_hash.md5.result()
         raw_hash.md5.cancel()
     return data_checksum(js_dumps(data))
