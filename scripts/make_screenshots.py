@@ -2,10 +2,12 @@
 
     .venv/bin/python scripts/make_screenshots.py
 
-Four snapshots of a generated state (`engine.generate_state`) that changes between them, one
+Six snapshots of a generated state (`engine.generate_state`) that changes between them, one
 of them cut short as by a crash mid-write, one with a checksum that no longer matches; then
-the snapshots view, the browser, the diff and the roll-back modal, each exported as SVG by
-Textual and drawn to PNG by cairosvg (`pip install statesnap[screenshots]`).
+the snapshots view, the browser, the diff and the roll-back modal; last, a server on that
+directory (in this process, restored from the newest valid file) and the dashboard attached
+to it: the snapshots view with its live entry, and the browser on its live state. Each is
+exported as SVG by Textual and drawn to PNG by cairosvg (`pip install statesnap[screenshots]`).
 
 cairosvg cannot fetch the Fira Code web font the SVG names and ignores `textLength`, so text
 drifts off the terminal grid in the fallback font: each text run is given one x position per
@@ -20,6 +22,7 @@ import asyncio
 import copy
 import gzip
 import html
+import logging
 import os
 import re
 import tempfile
@@ -33,8 +36,18 @@ import orjson
 from rich.cells import cell_len
 from textual.pilot import Pilot
 
-from engine import generate_state, js_dumps, write_snapshot_file
+from engine import (
+    ControlServer,
+    MemoryStorage,
+    SnapshotService,
+    find_server,
+    generate_state,
+    js_dumps,
+    write_snapshot_file,
+)
 from tui.app import StatesnapApp
+from tui.attachment import ServerAttachment
+from tui.formatting import parse_moment
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -84,13 +97,13 @@ def with_wrong_checksum(path: Path) -> None:
     path.write_bytes(gzip.compress(orjson.dumps(document)))
 
 
-def make_snapshots(directory: Path) -> None:
+def make_snapshots(directory: Path, now: datetime = NOW) -> None:
     states = [generate_state(600_000, seed=11)]
     for step in range(1, 6):
         states.append(evolve(states[-1], step))
     paths = []
     for hours, data in zip((8, 7, 5, 4, 2, 1), states, strict=True):
-        moment = NOW - timedelta(hours=hours)
+        moment = now - timedelta(hours=hours)
         path, _ = write_snapshot_file(directory, js_dumps(data), moment)
         paths.append((path, moment))
     with_wrong_checksum(paths[2][0])
@@ -132,8 +145,8 @@ async def press(pilot: Pilot[Any], *keys: str) -> None:
         await settle(pilot)
 
 
-async def shoot(directory: Path, name: str, steps: Steps) -> None:
-    app = StatesnapApp(directory, watch=False, clock=frozen_clock)
+async def shoot(directory: Path, name: str, steps: Steps, app: StatesnapApp | None = None) -> None:
+    app = app or StatesnapApp(directory, watch=False, clock=frozen_clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await steps(pilot)
@@ -159,8 +172,39 @@ async def rollback(pilot: Pilot[Any]) -> None:
     await press(pilot, "G", "r")
 
 
+async def live_entry(pilot: Pilot[Any]) -> None:
+    await press(pilot, "g")
+
+
+async def live_browser(pilot: Pilot[Any]) -> None:
+    await press(pilot, "g", "enter", "j", "j", "enter", "j", "j")
+
+
+async def shoot_live(directory: Path) -> None:
+    """The dashboard attached to a server on `directory` that saved a few seconds ago (the
+    server writes at the real time: `directory`'s files are dated from it)."""
+    storage = MemoryStorage()
+    service = SnapshotService(storage, directory, max_snapshots=10)
+    service.load_latest_snapshot()
+    async with ControlServer(service, storage):
+        await service.save_snapshot_async()
+        info = find_server(directory)
+        assert info is not None and service.last_save is not None
+        saved = parse_moment(service.last_save.at) or NOW
+
+        def clock() -> datetime:
+            return saved + timedelta(seconds=12)
+
+        for name, steps in (("live", live_entry), ("live-browser", live_browser)):
+            app = StatesnapApp(
+                directory, watch=False, clock=clock, attachment=ServerAttachment(info)
+            )
+            await shoot(directory, name, steps, app)
+
+
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
+    logging.getLogger("engine").setLevel(logging.ERROR)  # the server's restore reports
     home = Path.cwd()
     with tempfile.TemporaryDirectory(prefix="statesnap-shots-") as scratch:
         os.chdir(scratch)  # the header shows the directory as given: keep it short
@@ -175,6 +219,13 @@ async def main() -> None:
                 ("rollback", rollback),
             ):
                 await shoot(directory, name, steps)
+            runtime = Path(scratch) / "run"
+            runtime.mkdir(mode=0o700)
+            os.environ["XDG_RUNTIME_DIR"] = str(runtime)  # the server's socket: private
+            os.chdir(runtime)
+            directory.mkdir(mode=0o700)
+            make_snapshots(directory, datetime.now(UTC))
+            await shoot_live(directory)
         finally:
             os.chdir(home)
 

@@ -17,18 +17,20 @@ from textual.screen import Screen
 from engine import SnapshotCatalog, find_server
 from tui.attachment import Attachment, ServerAttachment
 from tui.context import DashboardContext
-from tui.messages import ServerFound
+from tui.messages import ServerFound, ServerStatusRead
 from tui.palette import ScreenActionsProvider
 from tui.safe_text import escape_controls
 from tui.screens.base import DashboardScreen
 from tui.screens.help import HelpScreen
 from tui.screens.snapshots import SnapshotsScreen
+from tui.server_words import server_words
 
 __all__ = ["StatesnapApp", "run_dashboard"]
 
 
 SERVER_CHECK_S = 2.0
-"""How often a live dashboard looks for the directory's server (a file read and a connect)."""
+"""How often a live dashboard looks for the directory's server (a file read and a connect),
+and asks the attached one for its status (mode, last save, counts)."""
 
 
 def _utc_now() -> datetime:
@@ -42,6 +44,10 @@ class StatesnapApp(App[None]):
     by themselves, and the app attaches to the server serving the directory whenever one is
     running (tests turn it off, and drive changes themselves). `clock` gives "now" for ages
     (frozen in tests). `attachment` attaches to a given server object instead.
+
+    While a server is attached its status is read every `SERVER_CHECK_S` (in a thread worker)
+    into `context.server_status`; the header shows it, and every screen hears of it
+    (`DashboardScreen.server_changed`).
     """
 
     # Textual loads a screen's own CSS_PATH only when the screen is pushed, never for the
@@ -84,12 +90,30 @@ class StatesnapApp(App[None]):
     @attachment.setter
     def attachment(self, attachment: Attachment | None) -> None:
         self.context.attachment = attachment
+        self.context.server_status = None
+        self._server_changed()
+        if attachment is not None:
+            self._read_status(attachment)
+
+    def _server_changed(self) -> None:
         self._show_attach_state()
+        if not self.screen_stack:  # closing: a discovery result can still arrive
+            return
         self.refresh_bindings()
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen):
+                screen.server_changed()
 
     def _show_attach_state(self) -> None:
-        attachment = self.attachment
-        state = "no server attached" if attachment is None else f"attached: {attachment.label}"
+        """The header: `DIR · no server attached`, or `DIR · attached: pid 4242 · memory ·
+        last save 12s ago ✓` (the mode and save once the server has told its status)."""
+        attachment, status = self.attachment, self.context.server_status
+        if attachment is None:
+            state = "no server attached"
+        elif status is None:
+            state = f"attached: {attachment.label}"
+        else:
+            state = f"attached: {server_words(status, self.context.clock())}"
         shown = escape_controls(f"{self.context.directory} · {state}", keep_newlines=False)
         self.sub_title = shown
 
@@ -97,9 +121,16 @@ class StatesnapApp(App[None]):
         return SnapshotsScreen(self.context, watch=self.watch_directory)
 
     def on_mount(self) -> None:
+        self._check_server()
+        self.set_interval(SERVER_CHECK_S, self._check_server)
+
+    def _check_server(self) -> None:
+        """Every few seconds: look for the directory's server (which then reads its status),
+        or, when not watching, read the status of the server given."""
         if self.watch_directory:
             self._look_for_server()
-            self.set_interval(SERVER_CHECK_S, self._look_for_server)
+        elif self.attachment is not None:
+            self._read_status(self.attachment)
 
     def on_unmount(self) -> None:
         self.context.catalog.close()
@@ -117,15 +148,40 @@ class StatesnapApp(App[None]):
         """Attach to the directory's server when one appears; detach when it goes away.
         An attachment given by the caller is left alone."""
         current = self.attachment
-        if current is not None and not isinstance(current, ServerAttachment):
+        if not self.screen_stack or (
+            current is not None and not isinstance(current, ServerAttachment)
+        ):
             return
         if (current.info if current else None) == message.info:
+            if current is not None:
+                self._read_status(current)
             return
         self.attachment = ServerAttachment(message.info) if message.info else None
         if self.attachment is not None:
             self.notify(f"Attached to the server ({self.attachment.label}).", markup=False)
         elif current is not None:
             self.notify(f"The server ({current.label}) is gone.", severity="warning", markup=False)
+
+    @work(thread=True, exclusive=True, group="status", exit_on_error=False)
+    def _read_status(self, attachment: Attachment) -> None:
+        try:
+            status = attachment.status()
+        except Exception as exc:  # the attachment's errors say what happened, in words
+            self.post_message(ServerStatusRead(attachment, None, str(exc)))
+        else:
+            self.post_message(ServerStatusRead(attachment, status))
+
+    @on(ServerStatusRead)
+    def _status_read(self, message: ServerStatusRead) -> None:
+        """Keep what the server said last; an answer from a server since detached, or a
+        failed read (the server may be going away: discovery will tell), changes nothing."""
+        if message.attachment is not self.attachment or message.status is None:
+            return
+        if message.status != self.context.server_status:
+            self.context.server_status = message.status
+            self._server_changed()
+        else:
+            self._show_attach_state()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -3,24 +3,37 @@
 `Attachment` is all the screens know: `StatesnapApp.attachment` is one, or None (then the
 actions that need a server, snapshot now and undo roll-back, show as disabled and say
 `NO_SERVER`). `ServerAttachment` is the real one: the server whose discovery record names the
-snapshot directory, driven through its control channel (`engine.ControlClient`).
+snapshot directory, driven through its control channel (`engine.ControlClient`), which also
+reads the server's status and its live state (maps, pages of entries, one entry).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
-from engine import ControlClient, ServerInfo
+from engine import ControlClient, EntryPage, MapSummary, ServerInfo, ServiceStatus
 
 __all__ = ["NO_SERVER", "Attachment", "ServerAttachment"]
 
 NO_SERVER = "no server attached: start one with `statesnap demo`"
+QUICK_TIMEOUT_S = 10.0
+"""How long a read the dashboard repeats every few seconds (status, a page) may take: a server
+that is stuck shows as a problem instead of a worker that waits half a minute."""
 
 
 class Attachment(Protocol):
     """A running server. Each call blocks (the dashboard calls it from a thread worker),
     returns what happened in words, and raises an exception with a readable message if the
     server refused or could not be reached."""
+
+    @property
+    def pid(self) -> int: ...
+
+    @property
+    def mode(self) -> str:
+        """The storage mode it started in (`memory`, `redis`); `status()` says the current one
+        (`fallback` while Redis is down)."""
+        ...
 
     @property
     def label(self) -> str:
@@ -37,6 +50,22 @@ class Attachment(Protocol):
         """Go back to the state before the last roll-back."""
         ...
 
+    def status(self) -> ServiceStatus:
+        """Mode, last save, undo point, per-map counts (for the header and the live entry)."""
+        ...
+
+    def maps(self) -> list[MapSummary]:
+        """The live state's maps with their sizes."""
+        ...
+
+    def entries(self, map_name: str, offset: int, limit: int) -> EntryPage:
+        """Up to `limit` entries of one live map from `offset` (the server caps `limit`)."""
+        ...
+
+    def entry(self, map_name: str, key: str) -> Any:
+        """One live entry's value, in full."""
+        ...
+
 
 class ServerAttachment:
     """The server found for the directory (`engine.find_server`), over its control channel."""
@@ -44,10 +73,19 @@ class ServerAttachment:
     def __init__(self, info: ServerInfo) -> None:
         self.info = info
         self._client = ControlClient(info)
+        self._quick = ControlClient(info, timeout_s=QUICK_TIMEOUT_S)
+
+    @property
+    def pid(self) -> int:
+        return self.info.pid
+
+    @property
+    def mode(self) -> str:
+        return self.info.mode
 
     @property
     def label(self) -> str:
-        return f"pid {self.info.pid} · {self.info.mode}"
+        return f"pid {self.pid} · {self.mode}"
 
     def snapshot_now(self) -> str:
         return f"The server wrote {self._client.snapshot()}."
@@ -65,3 +103,15 @@ class ServerAttachment:
             f"Roll-back undone: the server is back to its state before it (saved as "
             f"{result.after.name})."
         )
+
+    def status(self) -> ServiceStatus:
+        return self._quick.status()
+
+    def maps(self) -> list[MapSummary]:
+        return self._quick.maps()
+
+    def entries(self, map_name: str, offset: int, limit: int) -> EntryPage:
+        return self._quick.entries(map_name, offset, limit)
+
+    def entry(self, map_name: str, key: str) -> Any:
+        return self._quick.entry(map_name, key).value

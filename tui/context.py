@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from engine import CatalogEntry, SnapshotCatalog, SnapshotRead
+from engine import CatalogEntry, ServiceStatus, SnapshotCatalog, SnapshotRead
 from tui.attachment import Attachment
 
 __all__ = ["DashboardContext"]
@@ -23,6 +23,8 @@ class DashboardContext:
     catalog: SnapshotCatalog
     clock: Callable[[], datetime]
     attachment: Attachment | None = None
+    server_status: ServiceStatus | None = None
+    """What the attached server last said about itself (None: not known yet, or no server)."""
 
     def load(self, entry: CatalogEntry) -> SnapshotRead:
         """The file with its data, for browsing or a diff (blocking: call it from a worker).

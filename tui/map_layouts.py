@@ -27,8 +27,11 @@ __all__ = [
     "MapRows",
     "MapSummary",
     "MapSummaryRows",
+    "entry_cells",
     "entry_search_text",
     "entry_summary",
+    "key_layout_for",
+    "layout_columns",
     "layout_for",
     "middle_cut",
     "summarize_maps",
@@ -47,7 +50,8 @@ class Field:
     """One column: its title, width (0: the remaining width), what it shows and how.
 
     `source` is a record field name, or `@key` (the map key), `@value` (the whole entry),
-    `@rest` (the fields no other column shows)."""
+    `@rest` (the fields no other column shows), `@last` (the last record of a list entry,
+    summed up)."""
 
     title: str
     width: int
@@ -228,6 +232,17 @@ def layout_for(map_name: str) -> MapLayout:
     return _LAYOUTS.get(map_name, _GENERIC)
 
 
+def key_layout_for(map_name: str) -> MapLayout:
+    """The columns for a map shown one row per key (a live map, read a page of keys at a
+    time, whose record counts are unknown until read): maps of per-key lists show the key,
+    how many records it holds, and the last one; other maps their usual layout."""
+    layout = layout_for(map_name)
+    if not layout.per_key_lists:
+        return layout
+    key = layout.fields[0] if layout.fields[0].source == "@key" else _key("key")
+    return MapLayout((key, Field("records", 7, "@value", "count"), Field("last", 0, "@last")))
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= CELL_CHARS else text[:CELL_CHARS] + "…"
 
@@ -325,8 +340,20 @@ def _cell_text(field: Field, layout: MapLayout, key: str, entry: Any) -> str:
         return _FORMS[field.form](entry)
     if field.source == "@rest":
         return entry_summary(entry, skip=layout.hidden_from_rest) if isinstance(entry, dict) else ""
+    if field.source == "@last":
+        last = entry[-1] if isinstance(entry, list) and entry else None
+        return entry_summary(last, skip=ID_FIELDS) if last is not None else ""
     value = entry.get(field.source, _MISSING) if isinstance(entry, dict) else _MISSING
     return "" if value is _MISSING else _FORMS[field.form](value)
+
+
+def entry_cells(layout: MapLayout, key: str, entry: Any) -> list[Text]:
+    """One entry's cells, safe to show, in the layout's columns."""
+    return [safe_text(_cell(field, layout, key, entry)) for field in layout.fields]
+
+
+def layout_columns(layout: MapLayout) -> list[Column]:
+    return [Column(field.title, field.width) for field in layout.fields]
 
 
 def entry_search_text(key: str, entry: Any) -> str:
@@ -372,7 +399,7 @@ class MapRows:
 
     @property
     def columns(self) -> list[Column]:
-        return [Column(field.title, field.width) for field in self.layout.fields]
+        return layout_columns(self.layout)
 
     @property
     def key_count(self) -> int:
@@ -392,8 +419,7 @@ class MapRows:
         return value if index is None else value[index]
 
     def cells(self, row: int) -> list[Text]:
-        key, entry = self.key(row), self.entry(row)
-        return [safe_text(_cell(field, self.layout, key, entry)) for field in self.layout.fields]
+        return entry_cells(self.layout, self.key(row), self.entry(row))
 
     def matching(self, query: str, keep_going: Callable[[], bool]) -> MapRows | None:
         """The rows whose key or JSON contains `query` (any case); None if stopped early."""

@@ -6,15 +6,31 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from engine import CatalogChange, CatalogEntry, ServerInfo, SnapshotDiff, SnapshotRead
+from engine import (
+    CatalogChange,
+    CatalogEntry,
+    EntryPage,
+    LiveEntry,
+    ServerInfo,
+    ServiceStatus,
+    SnapshotDiff,
+    SnapshotRead,
+)
+from tui.attachment import Attachment
+from tui.browse_sources import LiveRead, MapsRead
+from tui.live_rows import LiveMapRows
 from tui.map_layouts import MapRows
 
 __all__ = [
     "CatalogChanged",
     "DiffReady",
     "EntriesFiltered",
+    "LiveEntryRead",
+    "LiveRefreshed",
     "MapsLoaded",
+    "PageRead",
     "ServerFound",
+    "ServerStatusRead",
     "SnapshotVerified",
     "TaskFinished",
     "WatchStopped",
@@ -45,9 +61,9 @@ class WatchStopped(Message):
 
 @dataclass
 class MapsLoaded(Message):
-    """A snapshot was read with its data (or found unusable: `found.data` is None)."""
+    """The browser's maps were read (or why there is nothing to browse)."""
 
-    found: SnapshotRead
+    read: MapsRead
 
 
 @dataclass
@@ -79,3 +95,37 @@ class ServerFound(Message):
     """The server serving the directory, as discovery sees it now (None: there is none)."""
 
     info: ServerInfo | None
+
+
+@dataclass
+class ServerStatusRead(Message):
+    """The attached server's status, read now (`status` None: `problem` says why not)."""
+
+    attachment: Attachment
+    status: ServiceStatus | None
+    problem: str | None = None
+
+
+@dataclass
+class PageRead(Message):
+    """A page of a live map's rows was read (`page` None: `problem` says why not)."""
+
+    rows: LiveMapRows
+    offset: int
+    page: EntryPage | None
+    problem: str | None = None
+
+
+@dataclass
+class LiveEntryRead(Message):
+    """One live entry, read in full for its JSON."""
+
+    entry: LiveEntry
+
+
+@dataclass
+class LiveRefreshed(Message):
+    """The live browser's periodic read: `rows` are the open map's rows it read pages for."""
+
+    rows: LiveMapRows | None
+    read: LiveRead

@@ -1,8 +1,10 @@
-"""The snapshot files as table rows: when taken, age, size, verdict and what each map holds."""
+"""The snapshot files as table rows: when taken, age, size, verdict and what each map holds;
+above them, while a server is attached, its live state."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -19,7 +21,9 @@ from tui.safe_text import safe_text
 from tui.widgets.virtual_table import Column
 
 __all__ = [
+    "LIVE_MARK",
     "SNAPSHOT_COLUMNS",
+    "LiveRow",
     "SnapshotRows",
     "counts_summary",
     "short_name",
@@ -46,6 +50,7 @@ STATUS_STYLES = {
     SnapshotStatus.TOO_LARGE: "bold yellow",
 }
 DIFF_MARK = "◆"
+LIVE_MARK = "●"
 
 
 def status_text(verdict: SnapshotRead | None) -> Text:
@@ -93,8 +98,30 @@ def counts_summary(counts: dict[str, int]) -> Text:
     return text or Text("empty", "dim")
 
 
+@dataclass(frozen=True)
+class LiveRow:
+    """The attached server's live state, as the first row: its pid, storage mode and
+    per-map counts (None until the server has told them)."""
+
+    pid: int
+    mode: str
+    counts: dict[str, int] | None = None
+
+    def cells(self) -> list[Text]:
+        counts = Text("reading…", "dim italic") if self.counts is None else None
+        return [
+            Text(LIVE_MARK, "bold green"),
+            Text.assemble(("live state", "bold"), f" · pid {self.pid}"),
+            Text("now", "dim"),
+            Text(""),
+            Text.assemble(("live", "bold green"), " · ", safe_text(self.mode)),
+            counts or counts_summary(self.counts or {}),
+        ]
+
+
 class SnapshotRows:
-    """Row source for the snapshots table (see `VirtualTable`)."""
+    """Row source for the snapshots table (see `VirtualTable`): the live state first, if a
+    server is attached, then the files."""
 
     def __init__(
         self,
@@ -102,17 +129,32 @@ class SnapshotRows:
         verdict: Callable[[CatalogEntry], SnapshotRead | None],
         now: datetime,
         marked: str | None,
+        live: LiveRow | None = None,
     ) -> None:
         self.entries = entries
         self._verdict = verdict
         self._now = now
         self._marked = marked
+        self.live = live
+        self.first_file = 1 if live is not None else 0
+        """The row of the newest file."""
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.entries) + self.first_file
+
+    def is_live(self, row: int) -> bool:
+        return self.live is not None and row == 0
+
+    def row_of(self, name: str) -> int | None:
+        for index, entry in enumerate(self.entries):
+            if entry.name == name:
+                return index + self.first_file
+        return None
 
     def cells(self, row: int) -> list[Text]:
-        entry = self.entries[row]
+        if self.live is not None and row == 0:
+            return self.live.cells()
+        entry = self.entries[row - self.first_file]
         verdict = self._verdict(entry)
         return [
             Text(DIFF_MARK, "bold cyan") if entry.name == self._marked else Text(""),

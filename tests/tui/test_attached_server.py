@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from engine import ControlServer, MemoryStorage, SnapshotService
-from tests.helpers_processes import private_runtime_dir
 from tui.attachment import ServerAttachment
 from tui.screens.rollback import RollbackScreen
 
 from .conftest import SIZE, make_app, record_notifications, sample_data, wait_until, write
-
-
-@pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with private_runtime_dir() as path:
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(path))
-        yield path
 
 
 async def test_attaches_snapshots_rolls_back_and_undoes(snapshot_dir: Path, runtime: Path) -> None:

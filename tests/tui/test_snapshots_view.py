@@ -189,6 +189,8 @@ async def test_snapshot_and_undo_need_a_server_and_say_so(snapshot_dir: Path) ->
 
 
 class FakeServer:
+    pid = 4242
+    mode = "memory"
     label = "pid 4242 · memory"
 
     def __init__(self) -> None:

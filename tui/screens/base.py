@@ -30,6 +30,11 @@ class DashboardScreen(Screen[None]):
         """Why `action` cannot run now, in words; None if it can."""
         return None
 
+    def server_changed(self) -> None:
+        """The attached server, or what it says about itself (`context.server_status`),
+        changed: show it. (The app calls this on every screen of its stack.)"""
+        self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.unavailable_reason(action) is None:
             return True

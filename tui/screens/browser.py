@@ -1,4 +1,10 @@
-"""The browser: one snapshot's maps with their counts, a map's entries, an entry's JSON."""
+"""The browser: the maps with their counts, a map's entries, an entry's JSON; of one snapshot
+file, or of the attached server's live state (`tui.browse_sources`).
+
+Live, the entries are read a page at a time as they come into view, the selected entry's JSON
+is read in full, and every few seconds the counts, the pages on screen and that JSON are read
+again, keeping the selection and the scroll position.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +18,29 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from engine import CatalogEntry
+from engine import LiveEntry
+from tui.browse_sources import BrowseSource, EntryRows, LiveSource
 from tui.clipboard import copy_text, save_text
 from tui.context import DashboardContext
-from tui.map_layouts import MapRows, MapSummaryRows, summarize_maps
-from tui.messages import EntriesFiltered, MapsLoaded
+from tui.live_rows import LiveMapRows
+from tui.map_layouts import MapRows, MapSummary, MapSummaryRows
+from tui.messages import (
+    EntriesFiltered,
+    LiveEntryRead,
+    LiveRefreshed,
+    MapsLoaded,
+    PageRead,
+)
 from tui.safe_text import escape_controls, safe_text
 from tui.screens.base import DashboardScreen
-from tui.snapshot_rows import snapshot_title, verdict_text, verdict_words
 from tui.widgets.json_view import JsonView
 from tui.widgets.virtual_table import Column, VirtualTable
 
-__all__ = ["BrowserScreen"]
+__all__ = ["LIVE_REFRESH_S", "BrowserScreen"]
 
 MAP_COLUMNS = (Column("map", 0), Column("entries", 12, "right"))
+LIVE_REFRESH_S = 2.0
+"""How often the live browser reads the counts, the rows on screen and the JSON again."""
 
 
 class BrowserScreen(DashboardScreen):
@@ -71,13 +86,18 @@ class BrowserScreen(DashboardScreen):
         ),
     ]
 
-    def __init__(self, context: DashboardContext, entry: CatalogEntry) -> None:
+    def __init__(self, context: DashboardContext, source: BrowseSource) -> None:
         super().__init__(context)
-        self.entry = entry
-        self._data: dict[str, object] | None = None
-        self._map_rows: MapRows | None = None
+        self.source = source
+        self._summaries: list[MapSummary] = []
+        self._map_rows: EntryRows | None = None
         """The open map's rows, unfiltered."""
+        self._rows: EntryRows | None = None
+        """The rows the entries table shows (the open map's, or those matching the filter)."""
         self._query = ""
+        self._shown: tuple[str, str] | None = None
+        """The live entry (map, key) whose JSON is shown, or None."""
+        self._live_problem: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -106,56 +126,72 @@ class BrowserScreen(DashboardScreen):
     def json_view(self) -> JsonView:
         return self.query_one("#entry", JsonView)
 
+    @property
+    def live(self) -> LiveSource | None:
+        """The live source, when the live state is browsed."""
+        return self.source if isinstance(self.source, LiveSource) else None
+
     def on_mount(self) -> None:
         self._show_crumbs(Text("loading…", "dim italic"))
         self.maps.loading = True
         self._load()
+        if self.live is not None:
+            self.set_interval(LIVE_REFRESH_S, self._refresh_live)
+
+    def server_changed(self) -> None:
+        super().server_changed()
+        if self.live is not None:
+            self._show_map_crumbs()
 
     def _show_crumbs(self, *tail: Text) -> None:
-        crumbs = Text.assemble(snapshot_title(self.entry), (" ▸ ", "dim"), *tail)
+        crumbs = Text.assemble(self.source.heading(), (" ▸ ", "dim"), *tail)
+        if self._live_problem:
+            crumbs.append_text(safe_text(f"  ⚠ {self._live_problem}", "bold yellow"))
         self.query_one("#crumbs", Static).update(crumbs)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(MapsLoaded(self.context.load(self.entry)))
+        self.post_message(MapsLoaded(self.source.read_maps()))
 
     @on(MapsLoaded)
     def _loaded(self, message: MapsLoaded) -> None:
         self.maps.loading = False
-        found = message.found
-        if not found.is_valid or not isinstance(found.data, dict):
-            self._show_crumbs(verdict_text(found))
+        problem = message.read.problem
+        if problem is not None:
+            self._show_crumbs(problem)
             self.maps.set_rows(MapSummaryRows([]), empty_text="Nothing to browse.")
             self.json_view.clear(
-                escape_controls(f"Nothing to browse: {verdict_words(found)}", keep_newlines=False)
+                escape_controls(f"Nothing to browse: {problem.plain}", keep_newlines=False)
             )
             return
-        self._data = found.data
-        summaries = summarize_maps(found.data)
-        self.maps.set_rows(MapSummaryRows(summaries), empty_text="This snapshot has no maps.")
+        self._summaries = message.read.summaries
+        empty = "The server holds no maps." if self.live else "This snapshot has no maps."
+        self.maps.set_rows(MapSummaryRows(self._summaries), empty_text=empty)
 
     # -- maps and entries --------------------------------------------------------------------
 
     @on(VirtualTable.CursorMoved, "#maps")
     def _map_highlighted(self, message: VirtualTable.CursorMoved) -> None:
-        if self._data is None or message.row < 0:
+        if not 0 <= message.row < len(self._summaries):
             return
-        source = self.maps.source
-        assert isinstance(source, MapSummaryRows)
-        name = source.summaries[message.row].name
-        self._map_rows = MapRows.of_map(name, self._data[name])
+        self._map_rows = self.source.rows_for(self._summaries[message.row])
         self._set_query("")
         self._show_rows(self._map_rows)
 
-    def _show_rows(self, rows: MapRows) -> None:
+    def _show_rows(self, rows: EntryRows) -> None:
         empty = f"No entry matches {self._query!r}." if self._query else "This map is empty."
+        self._rows = rows
+        self._shown = None
         self.entries.set_rows(
             rows, columns=rows.columns, empty_text=escape_controls(empty, keep_newlines=False)
         )
-        self._show_map_crumbs(rows)
+        self._show_map_crumbs()
 
-    def _show_map_crumbs(self, rows: MapRows) -> None:
-        base = self._map_rows or rows
+    def _show_map_crumbs(self) -> None:
+        base, rows = self._map_rows, self._rows
+        if base is None or rows is None:
+            self._show_crumbs()
+            return
         counts = f"  {base.key_count:,} entries"
         if len(base) != base.key_count:
             counts += f" · {len(base):,} records"
@@ -170,19 +206,141 @@ class BrowserScreen(DashboardScreen):
 
     @on(VirtualTable.CursorMoved, "#entries")
     def _entry_highlighted(self, message: VirtualTable.CursorMoved) -> None:
-        rows = self.entries.source
+        self._show_entry(message.row)
+
+    def _show_entry(self, row: int) -> None:
+        """The row's address above the JSON, and its JSON: as its rows hold it, then, live,
+        as the server has it now. A row still being read shows when its page arrives."""
+        rows = self._rows
         title = self.query_one("#entry-title", Static)
-        if not isinstance(rows, MapRows) or message.row < 0:
+        label = rows.label(row) if rows is not None and row >= 0 else None
+        self._shown = None
+        if rows is None or row < 0:
             title.update("")
             self.json_view.clear("No entry selected.")
+        elif label is None:
+            title.update(Text("loading…", "dim italic"))
+            self.json_view.clear("Loading…")
         else:
-            title.update(
-                Text.assemble(
-                    safe_text(rows.name, "bold"), " ▸ ", safe_text(rows.label(message.row))
-                )
-            )
-            self.json_view.show_value(rows.entry(message.row))
+            title.update(Text.assemble(safe_text(rows.name, "bold"), " ▸ ", safe_text(label)))
+            self.json_view.show_value(rows.entry(row))
+            if (live := self.live) is not None and isinstance(rows, LiveMapRows):
+                self._shown = (rows.name, label)
+                self._read_entry(live, rows.name, label)
         self.refresh_bindings()
+
+    # -- live: pages, entries, refresh ------------------------------------------------------
+
+    @on(VirtualTable.RowsShown, "#entries")
+    def _rows_shown(self, message: VirtualTable.RowsShown) -> None:
+        rows, live = self._rows, self.live
+        if not isinstance(rows, LiveMapRows) or live is None:
+            return
+        margin = message.last - message.first + 1
+        for offset in rows.missing_pages(message.first - margin, message.last + margin):
+            self._read_page(live, rows, offset)
+
+    @work(thread=True, group="pages", exit_on_error=False)
+    def _read_page(self, live: LiveSource, rows: LiveMapRows, offset: int) -> None:
+        try:
+            page = live.read_page(rows.name, offset)
+        except Exception as exc:  # the attachment's errors say what happened, in words
+            self.post_message(PageRead(rows, offset, None, str(exc)))
+        else:
+            self.post_message(PageRead(rows, offset, page))
+
+    @on(PageRead)
+    def _page_read(self, message: PageRead) -> None:
+        rows = message.rows
+        if message.page is None:
+            rows.page_failed(message.offset)
+            self._live_problem = message.problem
+            self._show_map_crumbs()
+            return
+        rows.add_page(message.page)
+        if rows is not self._rows:
+            return
+        self.entries.swap_rows(rows)
+        self._show_map_crumbs()
+        if self._shown is None and rows.label(self.entries.cursor_row) is not None:
+            self._show_entry(self.entries.cursor_row)
+
+    @work(thread=True, exclusive=True, group="entry", exit_on_error=False)
+    def _read_entry(self, live: LiveSource, map_name: str, key: str) -> None:
+        try:
+            entry = live.read_entry(map_name, key)
+        except Exception:  # gone since: the next refresh shows what is there now
+            return
+        self.post_message(LiveEntryRead(entry))
+
+    @on(LiveEntryRead)
+    def _entry_read(self, message: LiveEntryRead) -> None:
+        entry = message.entry
+        if (entry.map, entry.key) == self._shown:
+            self.json_view.show_value(entry.value, keep_position=True)
+
+    def _refresh_live(self) -> None:
+        """Read again what is shown: the maps' counts, the rows on screen and a screen's
+        worth either side, and the entry whose JSON is shown if those rows miss it."""
+        live = self.live
+        if live is None:
+            return
+        rows = self._rows if isinstance(self._rows, LiveMapRows) else None
+        window = shown = None
+        if rows is not None:
+            first, last = self.entries.rows_on_screen
+            margin = last - first + 1
+            window = (max(first - margin, 0), last + margin)
+            if not window[0] <= self.entries.cursor_row <= window[1]:
+                shown = self._shown
+        self._read_refresh(live, rows, window, shown)
+
+    @work(thread=True, exclusive=True, group="live-refresh", exit_on_error=False)
+    def _read_refresh(
+        self,
+        live: LiveSource,
+        rows: LiveMapRows | None,
+        window: tuple[int, int] | None,
+        shown: tuple[str, str] | None,
+    ) -> None:
+        name = rows.name if rows is not None else None
+        self.post_message(LiveRefreshed(rows, live.read_refresh(name, window, shown)))
+
+    @on(LiveRefreshed)
+    def _live_refreshed(self, message: LiveRefreshed) -> None:
+        read = message.read
+        self._live_problem = read.problem
+        if read.problem is None:
+            self._update_maps(read.maps)
+            rows = message.rows
+            if rows is not None and rows is self._rows and read.rows is not None:
+                rows.replace_rows(read.rows)
+                self._update_entries(rows, read.entry)
+        self._show_map_crumbs()
+
+    def _update_maps(self, summaries: list[MapSummary]) -> None:
+        """Fresh counts: the cursor stays on its map; a map that went away closes."""
+        current = self.maps.cursor_row
+        name = self._summaries[current].name if 0 <= current < len(self._summaries) else None
+        names = [summary.name for summary in summaries]
+        self._summaries = summaries
+        if name in names:
+            self.maps.swap_rows(MapSummaryRows(summaries), cursor=names.index(name))
+        else:
+            self.maps.set_rows(MapSummaryRows(summaries), cursor=current)
+
+    def _update_entries(self, rows: LiveMapRows, entry: LiveEntry | None) -> None:
+        """Fresh rows on screen: the cursor and the scroll stay; the JSON follows the entry
+        under the cursor, fresh (or another entry, if that one went away)."""
+        self.entries.swap_rows(rows)
+        row = self.entries.cursor_row
+        label = rows.label(row) if row >= 0 else None
+        if label is not None and (rows.name, label) == self._shown:
+            self.json_view.show_value(rows.entry(row), keep_position=True)
+        elif entry is not None and (entry.map, entry.key) == self._shown:
+            self.json_view.show_value(entry.value, keep_position=True)
+        elif label is not None or row < 0:
+            self._show_entry(row)
 
     # -- filter ------------------------------------------------------------------------------
 
@@ -204,7 +362,9 @@ class BrowserScreen(DashboardScreen):
             self._filter(self._map_rows, message.value)
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
-    def _filter(self, rows: MapRows, query: str) -> None:
+    def _filter(self, rows: EntryRows, query: str) -> None:
+        if not isinstance(rows, MapRows):
+            return
         worker = get_current_worker()
         found = rows.matching(query, lambda: not worker.is_cancelled)
         if found is not None:
@@ -226,6 +386,8 @@ class BrowserScreen(DashboardScreen):
     # -- actions -----------------------------------------------------------------------------
 
     def unavailable_reason(self, action: str) -> str | None:
+        if (reason := self.source.unavailable_reason(action)) is not None:
+            return reason
         if action in {"copy", "save"} and not self.json_view.line_count:
             return "no entry selected"
         if action == "filter" and self._map_rows is None:
@@ -264,10 +426,9 @@ class BrowserScreen(DashboardScreen):
             self.dismiss()
 
     def _entry_label(self) -> str:
-        rows = self.entries.source
-        if isinstance(rows, MapRows) and rows and self.entries.cursor_row >= 0:
-            return f"{rows.name} {rows.label(self.entries.cursor_row)}"
-        return "entry"
+        rows, row = self._rows, self.entries.cursor_row
+        label = rows.label(row) if rows is not None and row >= 0 else None
+        return "entry" if rows is None or label is None else f"{rows.name} {label}"
 
     def action_copy(self) -> None:
         self.notify(copy_text(self.app, self.json_view.text, self._entry_label()), markup=False)

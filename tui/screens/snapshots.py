@@ -1,5 +1,6 @@
 """The snapshots view: every file newest first, its verdict filling in as it is verified, and
-the directory watched so that new, rewritten and deleted files show without a key press."""
+the directory watched so that new, rewritten and deleted files show without a key press; above
+them, while a server is attached, its live state (browsable like a file)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from engine import (
     promote_snapshot,
 )
 from tui.attachment import NO_SERVER
+from tui.browse_sources import FileSource, LiveSource
 from tui.context import ROLLBACK_KEEP, DashboardContext
 from tui.messages import CatalogChanged, SnapshotVerified, TaskFinished, WatchStopped
 from tui.safe_text import escape_controls
@@ -31,6 +33,7 @@ from tui.screens.rollback import RollbackScreen
 from tui.snapshot_rows import (
     DIFF_MARK,
     SNAPSHOT_COLUMNS,
+    LiveRow,
     SnapshotRows,
     short_name,
     snapshot_title,
@@ -44,6 +47,10 @@ __all__ = ["SnapshotsScreen"]
 AGE_REFRESH_S = 30.0
 DIRECTORY_POLL_S = 1.0
 """How often a missing snapshot directory is looked for."""
+LIVE_NO_DIFF = (
+    "the live state cannot be diffed here: press s to snapshot it, then diff the new file"
+)
+LIVE_NO_ROLLBACK = "this is the server's live state itself: select a snapshot file to roll back to"
 
 
 def describe_changes(changes: tuple[CatalogChange, ...]) -> str:
@@ -75,7 +82,7 @@ class SnapshotsScreen(DashboardScreen):
             "open",
             "Open",
             id="snapshots.open",
-            tooltip="Browse the selected snapshot's maps and entries",
+            tooltip="Browse the selected snapshot's maps and entries (or the live state's)",
         ),
         Binding(
             "d",
@@ -128,6 +135,8 @@ class SnapshotsScreen(DashboardScreen):
         self._marked: str | None = None
         self._problem: str | None = None
         self._watch_state = "not watching"
+        self._rows = SnapshotRows((), self.context.catalog.cached, self.context.clock(), None)
+        """What the table shows."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -155,8 +164,20 @@ class SnapshotsScreen(DashboardScreen):
         return self.context.catalog.entries
 
     def selected(self) -> CatalogEntry | None:
-        row = self.table.cursor_row
-        return self.entries[row] if 0 <= row < len(self.entries) else None
+        """The selected file (None on the live row)."""
+        index = self.table.cursor_row - self._rows.first_file
+        return self.entries[index] if 0 <= index < len(self.entries) else None
+
+    def live_selected(self) -> bool:
+        return self._rows.is_live(self.table.cursor_row)
+
+    def _live_row(self) -> LiveRow | None:
+        attachment, status = self.context.attachment, self.context.server_status
+        if attachment is None:
+            return None
+        if status is None:
+            return LiveRow(attachment.pid, attachment.mode)
+        return LiveRow(status.pid, status.mode, status.counts)
 
     def _relist(self) -> tuple[CatalogChange, ...]:
         """List the directory again; show it; verify what is new. Returns the changes."""
@@ -170,27 +191,37 @@ class SnapshotsScreen(DashboardScreen):
         self._show_entries()
         return changes
 
-    def _cursor_after_relist(self, names: list[str]) -> int:
-        """The selected file's new row; if it went away, the row where it was."""
+    def _cursor_after_relist(self, rows: SnapshotRows) -> int:
+        """The selected row's new row (the live state's, or the selected file's); if it went
+        away, the row where it was."""
+        if self.live_selected() and rows.live is not None:
+            return 0
         selected = self.selected()
         if selected is None:
             return 0
-        if selected.name in names:
-            return names.index(selected.name)
-        return min(self.table.cursor_row, len(names) - 1)
+        row = rows.row_of(selected.name)
+        return row if row is not None else min(self.table.cursor_row, len(rows) - 1)
+
+    def _new_rows(self) -> SnapshotRows:
+        return SnapshotRows(
+            self.entries,
+            self.context.catalog.cached,
+            self.context.clock(),
+            self._marked,
+            self._live_row(),
+        )
 
     def _show_entries(self) -> None:
+        """Show the listing (keeping the selection); verify the files not verified yet."""
         names = [entry.name for entry in self.entries]
         if self._marked not in names:
             self._marked = None
-        cursor = self._cursor_after_relist(names)
+        rows = self._new_rows()
+        cursor = self._cursor_after_relist(rows)
+        self._rows = rows
         empty = self._problem or f"No snapshot files in {self.context.directory} yet."
         self.table.set_rows(
-            SnapshotRows(
-                self.entries, self.context.catalog.cached, self.context.clock(), self._marked
-            ),
-            cursor=cursor,
-            empty_text=escape_controls(empty, keep_newlines=False),
+            rows, cursor=cursor, empty_text=escape_controls(empty, keep_newlines=False)
         )
         pending = tuple(entry for entry in self.entries if not self.context.catalog.cached(entry))
         if pending:
@@ -216,10 +247,27 @@ class SnapshotsScreen(DashboardScreen):
 
     @on(VirtualTable.CursorMoved, "#snapshots")
     def _show_detail(self) -> None:
-        entry = self.selected()
-        verdict = self.context.catalog.cached(entry) if entry else None
-        self.query_one(SnapshotDetail).show(entry, verdict, self.context.clock())
+        detail = self.query_one(SnapshotDetail)
+        if self.live_selected() and self._rows.live is not None:
+            detail.show_live(self._rows.live, self.context.server_status, self.context.clock())
+        else:
+            entry = self.selected()
+            verdict = self.context.catalog.cached(entry) if entry else None
+            detail.show(entry, verdict, self.context.clock())
         self.refresh_bindings()
+
+    def server_changed(self) -> None:
+        """A server attached or went away (the live row comes or goes: the selection stays),
+        or told its status (the live row's counts, in place)."""
+        super().server_changed()
+        rows = self._new_rows()
+        if (rows.live is None) != (self._rows.live is None):
+            self._show_entries()
+            return
+        self._rows = rows
+        self.table.swap_rows(rows)
+        if self.live_selected():
+            self._show_detail()
 
     def _show_status(self) -> None:
         pending = sum(self.context.catalog.cached(entry) is None for entry in self.entries)
@@ -280,8 +328,13 @@ class SnapshotsScreen(DashboardScreen):
 
     def unavailable_reason(self, action: str) -> str | None:
         entry = self.selected()
+        if self.live_selected():
+            if action in {"diff", "diff_older"}:
+                return LIVE_NO_DIFF
+            if action == "rollback":
+                return LIVE_NO_ROLLBACK
         needs_entry = {"open", "diff", "diff_older", "rollback"}
-        if action in needs_entry and entry is None:
+        if action in needs_entry and entry is None and not self.live_selected():
             return "no snapshot selected"
         if action == "clear_mark" and self._marked is None:
             return "no snapshot is marked for a diff"
@@ -289,11 +342,23 @@ class SnapshotsScreen(DashboardScreen):
             return "this is the oldest snapshot: nothing older to compare with"
         if action == "diff" and len(self.entries) < 2:
             return "a diff needs two snapshots"
-        if action == "rollback" and entry is not None:
-            return self._rollback_problem(entry)
+        if action == "rollback" and entry and (problem := self._rollback_problem(entry)):
+            return problem
         if action in {"snapshot_now", "undo"} and self.context.attachment is None:
             return NO_SERVER
+        if action in {"snapshot_now", "undo", "rollback"}:
+            return self._snapshots_off()
         return None
+
+    def _snapshots_off(self) -> str | None:
+        """Why the attached server takes no snapshots (its state lives in Redis), if so."""
+        status = self.context.server_status
+        if self.context.attachment is None or status is None or status.enabled:
+            return None
+        return (
+            f"the server keeps its state in {status.mode}, not in files: "
+            "it takes no snapshots and rolls back to none"
+        )
 
     def _rollback_problem(self, entry: CatalogEntry) -> str | None:
         verdict = self.context.catalog.cached(entry)
@@ -305,8 +370,10 @@ class SnapshotsScreen(DashboardScreen):
         return None
 
     def action_open(self) -> None:
-        if (entry := self.selected()) is not None:
-            self.app.push_screen(BrowserScreen(self.context, entry))
+        if self.live_selected():
+            self.app.push_screen(BrowserScreen(self.context, LiveSource(self.context)))
+        elif (entry := self.selected()) is not None:
+            self.app.push_screen(BrowserScreen(self.context, FileSource(self.context, entry)))
 
     def action_diff(self) -> None:
         entry = self.selected()

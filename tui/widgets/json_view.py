@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import orjson
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -17,12 +18,21 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from engine import js_dumps
 from tui.json_lines import JsonStyles, highlight_json_line, pretty_json_lines
 
 __all__ = ["JsonView"]
 
 _CONTEXT_LINES = 3
 """Lines shown above the first marked line."""
+_NO_VALUE = object()
+
+
+def _json_bytes(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return js_dumps(value)
 
 
 class JsonView(ScrollView, can_focus=True):
@@ -84,6 +94,7 @@ class JsonView(ScrollView, can_focus=True):
         self._lines: list[str] = []
         self._marked: frozenset[int] = frozenset()
         self._text = ""
+        self._value: Any = _NO_VALUE
         self._cache: LRUCache[int, Strip] = LRUCache(512)
         self.placeholder = placeholder
 
@@ -96,8 +107,17 @@ class JsonView(ScrollView, can_focus=True):
     def line_count(self) -> int:
         return len(self._lines)
 
-    def show_value(self, value: Any) -> None:
-        self.show_lines(pretty_json_lines(value))
+    def show_value(self, value: Any, *, keep_position: bool = False) -> None:
+        """Show `value`; with `keep_position` (fresher data for the same entry), stay where
+        the reader scrolled to, and do nothing if its JSON did not change."""
+        if (
+            keep_position
+            and self._value is not _NO_VALUE
+            and _json_bytes(self._value) == _json_bytes(value)
+        ):
+            return
+        self.show_lines(pretty_json_lines(value), keep_position=keep_position)
+        self._value = value
 
     def clear(self, placeholder: str | None = None) -> None:
         if placeholder is not None:
@@ -105,17 +125,24 @@ class JsonView(ScrollView, can_focus=True):
         self.show_lines([])
 
     def show_lines(
-        self, lines: list[str], marked: frozenset[int] = frozenset(), first: int = 0
+        self,
+        lines: list[str],
+        marked: frozenset[int] = frozenset(),
+        first: int = 0,
+        *,
+        keep_position: bool = False,
     ) -> None:
         """Show lines of pretty JSON (`tui.json_lines`), the `marked` ones highlighted, with
-        line `first` (and a few before it) in view."""
+        line `first` (and a few before it) in view, or where the view was (`keep_position`)."""
         self._lines = lines
+        self._value = _NO_VALUE
         self._marked = marked
         self._text = "\n".join(lines)
         self._cache.clear()
         width = max(map(len, lines), default=0)
         self.virtual_size = Size(width + 1, len(lines))
-        self.scroll_to(0, max(0, first - _CONTEXT_LINES), animate=False, force=True)
+        if not keep_position:
+            self.scroll_to(0, max(0, first - _CONTEXT_LINES), animate=False, force=True)
         self.refresh()
 
     def _styles(self) -> JsonStyles:

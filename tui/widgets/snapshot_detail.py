@@ -1,4 +1,5 @@
-"""The selected snapshot file in full: name, verdict and reason, checksums, every map's count."""
+"""The selected row in full: a snapshot file (name, verdict and reason, checksums, every map's
+count), or the attached server's live state (mode, saves, restore, undo, every map's count)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from engine import CatalogEntry, SnapshotRead, format_timestamp
+from engine import CatalogEntry, ServiceStatus, SnapshotRead, format_timestamp
 from tui.formatting import format_age, format_size
 from tui.safe_text import safe_text
-from tui.snapshot_rows import status_text, verdict_text
+from tui.server_words import last_save_words
+from tui.snapshot_rows import LIVE_MARK, LiveRow, status_text, verdict_text
 
-__all__ = ["SnapshotDetail", "snapshot_detail_text"]
+__all__ = ["SnapshotDetail", "live_detail_text", "snapshot_detail_text"]
 
 _LABEL = 10
 _COUNT_NAME = 22
@@ -89,11 +91,65 @@ def snapshot_detail_text(
     return Text("\n").join(lines)
 
 
+def _saves_row(status: ServiceStatus, now: datetime) -> Text:
+    if not status.enabled:
+        return _row("saves", safe_text(last_save_words(status, now), "dim"))
+    line = Text(
+        f"every {status.interval_s:g} s, keeps {status.max_snapshots} files · ", no_wrap=True
+    )
+    save = status.last_save
+    words = safe_text(last_save_words(status, now))
+    if save is not None and not save.ok:
+        words.stylize("bold red")
+    line.append_text(words)
+    if save is not None and save.ok and save.path is not None:
+        line.append(" · ", "dim")
+        line.append_text(safe_text(save.path.name, "dim"))
+    return _row("saves", line)
+
+
+def live_detail_text(
+    live: LiveRow, status: ServiceStatus | None, now: datetime, width: int
+) -> Text:
+    """Everything the attached server says about itself, as lines of safe text."""
+    title = Text.assemble((f"{LIVE_MARK} ", "bold green"), ("live state", "bold"))
+    title.append(" of the attached server · enter: browse it · s: snapshot it now", "dim")
+    server = Text(f"pid {live.pid} · ")
+    server.append_text(safe_text(live.mode, "bold"))
+    lines = [title, _row("server", server)]
+    if status is None:
+        lines.append(_row("status", Text("reading…", "dim italic")))
+        return Text("\n").join(lines)
+    lines.append(_saves_row(status, now))
+    restored = (
+        safe_text(status.restored_from)
+        if status.restored_from
+        else Text("nothing (started empty)", "dim")
+    )
+    lines.append(_row("restored", restored))
+    for skipped in status.skipped:
+        lines.append(
+            _row("skipped", safe_text(f"{skipped.name}: {skipped.status}: {skipped.reason}"))
+        )
+    undo = (
+        Text("u undoes the last roll-back")
+        if status.can_undo
+        else Text("no roll-back to undo", "dim")
+    )
+    lines.append(_row("undo", undo))
+    lines.extend(_count_rows(status.counts, width))
+    return Text("\n").join(lines)
+
+
 class SnapshotDetail(Static):
-    """Shows `snapshot_detail_text` for one file, or a hint when there is none."""
+    """Shows `snapshot_detail_text` for one file, `live_detail_text` for the live state, or a
+    hint when nothing is selected."""
 
     def show(self, entry: CatalogEntry | None, verdict: SnapshotRead | None, now: datetime) -> None:
         if entry is None:
             self.update(Text("No snapshot selected.", "dim italic"))
         else:
             self.update(snapshot_detail_text(entry, verdict, now, self.size.width or 80))
+
+    def show_live(self, live: LiveRow, status: ServiceStatus | None, now: datetime) -> None:
+        self.update(live_detail_text(live, status, now, self.size.width or 80))

@@ -7,7 +7,9 @@ for the cells of the visible rows only, and caches the drawn lines. Columns have
 widths (one of them takes the remaining width), so nothing is ever measured up front.
 
 The row source is anything with `__len__` and `cells(row) -> Sequence[Text]`; cells arrive as
-`Text` built from escaped strings (see `tui.safe_text`), never as markup.
+`Text` built from escaped strings (see `tui.safe_text`), never as markup. A source that reads
+its rows lazily (a live map, a page at a time) draws placeholders for rows it does not hold
+yet, and learns which rows are on screen from `RowsShown`.
 """
 
 from __future__ import annotations
@@ -121,6 +123,20 @@ class VirtualTable(ScrollView, can_focus=True):
         def control(self) -> VirtualTable:
             return self.table
 
+    class RowsShown(Message):
+        """Rows `first` to `last` are on screen now (after a scroll, a resize or new rows),
+        so that a source that reads its rows lazily can fetch them."""
+
+        def __init__(self, table: VirtualTable, first: int, last: int) -> None:
+            super().__init__()
+            self.table = table
+            self.first = first
+            self.last = last
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
     def __init__(
         self,
         columns: Sequence[Column] = (),
@@ -136,6 +152,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(256)
         self.cursor_row = -1
         self.empty_text = empty_text
+        self._shown: tuple[int, int, int] | None = None
+        """(source id, first, last) of the last RowsShown posted."""
 
     @property
     def row_count(self) -> int:
@@ -164,7 +182,43 @@ class VirtualTable(ScrollView, can_focus=True):
         self.cursor_row = min(max(cursor, 0), len(source) - 1)
         self._scroll_to_cursor()
         self.refresh()
+        self._announce_rows_shown()
         self.post_message(self.CursorMoved(self, self.cursor_row))
+
+    def swap_rows(self, source: RowSource, *, cursor: int | None = None) -> None:
+        """Fresher rows for what is shown (a live refresh): keep the scroll position and the
+        cursor's row (or move it to `cursor`, where the same item now is), without a
+        `CursorMoved`; their number may have changed."""
+        self._source = source
+        self._cache.clear()
+        self.virtual_size = Size(0, len(source) + 1)
+        row = self.cursor_row if cursor is None else cursor
+        self.cursor_row = min(max(row, 0), len(source) - 1)
+        if cursor is not None:
+            self._scroll_to_cursor()
+        self.refresh()
+        self._announce_rows_shown()
+
+    @property
+    def rows_on_screen(self) -> tuple[int, int]:
+        """The first and last row the table has room for at its scroll position."""
+        first = round(self.scroll_y)
+        return first, first + max(self.scrollable_content_region.height - 2, 0)
+
+    def _announce_rows_shown(self) -> None:
+        first, last = self.rows_on_screen
+        last = min(last, self.row_count - 1)
+        shown = (id(self._source), first, last)
+        if last >= first and shown != self._shown:
+            self._shown = shown
+            self.post_message(self.RowsShown(self, first, last))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._announce_rows_shown()
+
+    def on_resize(self) -> None:
+        self._announce_rows_shown()
 
     def refresh_rows(self) -> None:
         """Redraw every row: their cells changed, not their number or order."""

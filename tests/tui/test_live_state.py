@@ -1,0 +1,358 @@
+"""The live state of a real demo server (a subprocess), in the dashboard: the header, the live
+entry of the snapshots list, the live browser read through the control channel a page at a
+time, its refresh, and snapshot, roll-back and undo driven from the keys."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from engine import (
+    ControlClient,
+    EntryPage,
+    SaveResult,
+    ServiceStatus,
+    format_timestamp,
+    list_snapshot_names,
+)
+from tests.helpers_processes import DemoProcess, child_env
+from tests.redis_server import RedisServer
+from tui.app import StatesnapApp
+from tui.browse_sources import LiveSource
+from tui.live_rows import PAGE_ROWS, LiveMapRows
+from tui.screens.browser import BrowserScreen
+from tui.screens.rollback import RollbackScreen
+from tui.screens.snapshots import LIVE_NO_DIFF, LIVE_NO_ROLLBACK, SnapshotsScreen
+from tui.server_words import server_words
+from tui.widgets.virtual_table import VirtualTable
+
+from .conftest import NOW, SIZE, make_app, record_notifications, sample_data, wait_until, write
+from .test_untrusted_text import HOSTILE, assert_nothing_raw, hostile_data
+
+SERVER_WAIT_S = 20.0
+"""Generous: a refresh every 2 s, on a loaded CI machine."""
+
+
+def live_app(directory: Path) -> StatesnapApp:
+    """A dashboard that looks for the directory's server, as `statesnap` does."""
+    app = make_app(directory)
+    app.watch_directory = True
+    return app
+
+
+@asynccontextmanager
+async def demo_server(
+    directory: Path, runtime: Path, **options: Any
+) -> AsyncIterator[tuple[DemoProcess, ControlClient]]:
+    """A demo server on `directory` (no activity unless asked), up and answering."""
+    with DemoProcess(directory.resolve(), runtime, **options) as demo:
+        info = await asyncio.to_thread(demo.wait_for_server)
+        yield demo, ControlClient(info, timeout_s=20.0)
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], object]) -> None:
+    await wait_until(pilot, lambda: bool(condition()), SERVER_WAIT_S)
+
+
+def snapshots(app: StatesnapApp) -> SnapshotsScreen:
+    screen = app.screen_stack[0]
+    assert isinstance(screen, SnapshotsScreen)
+    return screen
+
+
+def cells(table: VirtualTable, row: int) -> list[str]:
+    return [cell.plain for cell in table.source.cells(row)]
+
+
+def live_row(app: StatesnapApp) -> list[str] | None:
+    screen = snapshots(app)
+    return cells(screen.table, 0) if screen._rows.live is not None else None
+
+
+def browser(app: StatesnapApp) -> BrowserScreen:
+    assert isinstance(app.screen, BrowserScreen)
+    return app.screen
+
+
+def live_rows(screen: BrowserScreen) -> LiveMapRows:
+    rows = screen.entries.source
+    assert isinstance(rows, LiveMapRows)
+    return rows
+
+
+async def open_live_map(app: StatesnapApp, pilot: Pilot[Any], name: str) -> BrowserScreen:
+    """From the snapshots list: the live entry, then map `name`, its first rows read."""
+    await pilot.press("g", "enter")
+    await until(pilot, lambda: isinstance(app.screen, BrowserScreen) and app.screen._summaries)
+    screen = browser(app)
+    assert isinstance(screen.source, LiveSource)
+    names = [summary.name for summary in screen._summaries]
+    screen.maps.move_cursor(names.index(name))
+    await pilot.press("enter")
+    await until(pilot, lambda: screen.entries.row_count == 0 or live_rows(screen).key(0))
+    return screen
+
+
+def status(mode: str = "memory", save: SaveResult | None = None) -> ServiceStatus:
+    return ServiceStatus(
+        pid=4242,
+        mode=mode,
+        directory=Path("snaps"),
+        enabled=mode == "memory",
+        interval_s=300.0,
+        max_snapshots=3,
+        running=True,
+        last_save=save,
+        restored_from=None,
+        skipped=(),
+        can_undo=False,
+    )
+
+
+def test_the_header_words_for_each_mode_and_save() -> None:
+    at = format_timestamp(NOW - timedelta(seconds=12))
+    assert server_words(status(), NOW) == "pid 4242 · memory · no save yet"
+    assert server_words(status(save=SaveResult(at, True)), NOW) == (
+        "pid 4242 · memory · last save 12s ago ✓"
+    )
+    skipped = SaveResult(at, True, skipped_unchanged=True)
+    assert "last save 12s ago ✓ (unchanged" in server_words(status(save=skipped), NOW)
+    failed = SaveResult(at, False, error="OSError: [Errno 28] No space left on device")
+    assert server_words(status(save=failed), NOW) == (
+        "pid 4242 · memory · last save failed 12s ago: OSError: [Errno 28] No space left on device"
+    )
+    assert server_words(status("redis"), NOW) == "pid 4242 · redis · no snapshots (redis)"
+    assert server_words(status("fallback"), NOW) == "pid 4242 · fallback · no snapshots (redis)"
+
+
+def page(offset: int, count: int, total: int) -> EntryPage:
+    items = tuple((f"k{row}", {"n": row}) for row in range(offset, offset + count))
+    return EntryPage("frequencies", offset, count, total, items)
+
+
+def test_live_rows_are_read_a_page_at_a_time() -> None:
+    rows = LiveMapRows("frequencies", 450, page_rows=200)
+    assert len(rows) == 450 and rows.key(0) is None
+    assert [cell.plain for cell in rows.cells(0)] == ["…"]
+    assert rows.missing_pages(0, 30) == (0,)
+    assert rows.missing_pages(0, 30) == ()  # being read
+    rows.add_page(page(0, 200, 450))
+    assert rows.key(199) == "k199" and rows.entry(5) == {"n": 5}
+    assert rows.missing_pages(190, 210) == (200,)
+    rows.page_failed(200)
+    assert rows.missing_pages(190, 600) == (200, 400)
+    rows.add_page(page(400, 50, 450))
+    assert rows.label(449) == "k449" and rows.key(200) is None
+    rows.replace_rows(page(150, 60, 300))  # a refresh: only fresh rows stay, the total follows
+    assert (rows.rows_held, len(rows), rows.key(0), rows.key(209)) == (60, 300, None, "k209")
+
+
+async def test_the_header_and_the_live_entry_follow_the_server(
+    snapshot_dir: Path, runtime: Path
+) -> None:
+    write(snapshot_dir, sample_data(4), 0)
+    app = live_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: snapshots(app).table.row_count == 1)
+        assert "no server attached" in app.sub_title
+        async with demo_server(snapshot_dir, runtime) as (demo, client):
+            await until(pilot, lambda: app.context.server_status is not None)
+            assert f"attached: pid {demo.pid} · memory · no save yet" in app.sub_title
+            row = live_row(app)
+            assert row is not None
+            assert row[:2] == ["●", f"live state · pid {demo.pid}"]
+            assert row[4] == "live · memory"
+            counts = {item.name: item.count for item in client.maps()}
+            assert f"sessions {counts['sessions']}" in row[5]
+            assert snapshots(app).selected() == app.context.catalog.entries[0]
+
+            await pilot.press("g")
+            assert snapshots(app).live_selected()
+            detail = str(snapshots(app).query_one("#detail").render())
+            assert "restored  snapshot-" in detail
+            await pilot.press("r", "d")
+            await pilot.pause()
+            assert LIVE_NO_ROLLBACK in notes and LIVE_NO_DIFF in notes
+
+            await pilot.press("s")
+            await until(pilot, lambda: len(app.context.catalog.entries) == 2)
+            newest = app.context.catalog.entries[0].name
+            assert newest in list_snapshot_names(snapshot_dir)
+            await until(pilot, lambda: "last save" in app.sub_title)
+            assert "✓" in app.sub_title
+            assert client.status().last_save is not None
+
+            assert await asyncio.to_thread(demo.stop, signal.SIGTERM) == -signal.SIGTERM
+            await until(pilot, lambda: live_row(app) is None)
+            assert "no server attached" in app.sub_title
+            assert any(note.endswith("is gone.") for note in notes)
+            assert not snapshots(app).live_selected()
+            assert snapshots(app).selected() == app.context.catalog.entries[0]
+
+
+async def test_the_live_browser_lists_maps_and_pages_of_entries(
+    snapshot_dir: Path, runtime: Path
+) -> None:
+    frequencies = {
+        f"freq:{index:05d}": {"actionType": "tool", "count": index}
+        for index in range(PAGE_ROWS * 4 + 37)
+    }
+    write(snapshot_dir, sample_data(6, {"frequencies": frequencies}), 0)
+    app = live_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot, demo_server(snapshot_dir, runtime) as (_, client):
+        await until(pilot, lambda: live_row(app))
+        screen = await open_live_map(app, pilot, "frequencies")
+        live = [(item.name, item.count) for item in client.maps()]
+        shown = [(summary.name, summary.keys) for summary in screen._summaries]
+        assert shown == live
+        assert [cells(screen.maps, row)[0] for row in range(screen.maps.row_count)] == [
+            name for name, _ in live
+        ]
+        assert "live state" in str(screen.query_one("#crumbs").render())
+
+        rows = live_rows(screen)
+        total = len(frequencies)
+        assert rows.total == total
+        first = client.entries("frequencies", 0, 20)
+        assert [rows.key(row) for row in range(20)] == list(first.keys)
+        assert rows.rows_held <= PAGE_ROWS  # only what is on screen (and a screen more) is read
+        assert screen.entries.has_focus
+        await until(pilot, lambda: screen._shown == ("frequencies", first.keys[0]))
+        assert screen.json_view.text.count('"count": 0') == 1
+
+        await pilot.press("G")
+        await until(pilot, lambda: rows.key(total - 1))
+        last = client.entries("frequencies", total - 5, 5)
+        assert [rows.key(row) for row in range(total - 5, total)] == list(last.keys)
+        assert cells(screen.entries, total - 1)[:2] == [last.keys[-1], "tool"]
+        assert rows.rows_held <= 2 * PAGE_ROWS
+        await until(pilot, lambda: screen._shown == ("frequencies", last.keys[-1]))
+        assert f'"count": {total - 1}' in screen.json_view.text
+
+        await pilot.press("escape")
+        await pilot.press("slash")
+        await pilot.pause()
+        assert "filter works on snapshot files" in (screen.unavailable_reason("filter") or "")
+
+        events = next(
+            index for index, item in enumerate(screen._summaries) if item.name == "events"
+        )
+        screen.maps.move_cursor(events)
+        await until(pilot, lambda: live_rows(screen).name == "events" and live_rows(screen).key(0))
+        page = client.entries("events", 0, 10)
+        assert [column.title for column in screen.entries._columns] == [
+            "session",
+            "records",
+            "last",
+        ]
+        assert cells(screen.entries, 0)[:2] == [page.keys[0], str(len(page.items[0][1]))]
+
+
+async def test_the_live_browser_refreshes_in_place(snapshot_dir: Path, runtime: Path) -> None:
+    older = write(snapshot_dir, sample_data(3), 0)
+    write(snapshot_dir, sample_data(8), 1)
+    app = live_app(snapshot_dir)
+    async with (
+        app.run_test(size=SIZE) as pilot,
+        demo_server(snapshot_dir, runtime) as (demo, client),
+    ):
+        await until(pilot, lambda: live_row(app))
+        screen = await open_live_map(app, pilot, "sessions")
+        rows = live_rows(screen)
+        assert rows.total == 8
+        await pilot.press("j", "j")
+        key = client.entries("sessions", 2, 1).keys[0]
+        await until(pilot, lambda: screen._shown == ("sessions", key))
+
+        client.rollback(older.name)  # the server's state changes under the open browser
+        await until(pilot, lambda: rows.total == 3)
+        assert screen.entries.cursor_row == 2
+        assert rows.key(2) == client.entries("sessions", 2, 1).keys[0] == key
+        assert screen._shown == ("sessions", key)
+        await until(pilot, lambda: ("sessions", 3) in [(m.name, m.keys) for m in screen._summaries])
+        assert "3 entries" in str(screen.query_one("#crumbs").render())
+        assert screen.entries.has_focus
+
+        assert await asyncio.to_thread(demo.stop, signal.SIGTERM) == -signal.SIGTERM
+        await until(
+            pilot, lambda: "no server attached" in str(screen.query_one("#crumbs").render())
+        )
+        assert rows.key(2) == key  # what was read stays shown
+
+
+async def test_the_live_state_is_shown_literally(snapshot_dir: Path, runtime: Path) -> None:
+    write(snapshot_dir, hostile_data(), 0)
+    app = live_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot, demo_server(snapshot_dir, runtime) as (_, client):
+        await until(pilot, lambda: live_row(app))
+        screen = await open_live_map(app, pilot, "sessions")
+        await until(pilot, lambda: screen._shown == ("sessions", HOSTILE))
+        assert client.entry("sessions", HOSTILE).value["status"] == HOSTILE
+        assert "[@click=app.quit]quit[/]" in cells(screen.entries, 0)[0] + screen.json_view.text
+        assert_nothing_raw(app.export_screenshot())
+        names = [summary.name for summary in screen._summaries]
+        screen.maps.move_cursor(next(i for i, name in enumerate(names) if "unknownMap" in name))
+        await until(pilot, lambda: live_rows(screen).key(0) == HOSTILE)
+        assert_nothing_raw(app.export_screenshot())
+        assert app.is_running
+
+
+async def test_roll_back_and_undo_drive_the_server(snapshot_dir: Path, runtime: Path) -> None:
+    older = write(snapshot_dir, sample_data(2), 0)
+    write(snapshot_dir, sample_data(5), 1)
+    app = live_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot, demo_server(snapshot_dir, runtime) as (_, client):
+        await until(pilot, lambda: live_row(app))
+        assert client.entries("sessions", 0, 100).total == 5
+
+        await pilot.press("G", "r")
+        await until(pilot, lambda: isinstance(app.screen, RollbackScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: any("holds the state of" in note for note in notes))
+        assert client.entries("sessions", 0, 100).total == 2
+        assert any(f"holds the state of {older.name}" in note for note in notes)
+        await until(pilot, lambda: len(app.context.catalog.entries) == 4)  # undo point, after
+        await until(pilot, lambda: "sessions 2" in (live_row(app) or [""])[-1])
+
+        await pilot.press("u")
+        await until(pilot, lambda: any(note.startswith("Roll-back undone") for note in notes))
+        assert client.entries("sessions", 0, 100).total == 5
+        await until(pilot, lambda: "sessions 5" in (live_row(app) or [""])[-1])
+
+
+async def test_redis_mode_is_browsable_and_takes_no_snapshots(
+    snapshot_dir: Path, runtime: Path, redis_server: RedisServer, redis_prefix: str
+) -> None:
+    env = child_env(runtime, AFW_REDIS_URL=redis_server.url, AFW_REDIS_PREFIX=redis_prefix)
+    app = live_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with (
+        app.run_test(size=SIZE) as pilot,
+        demo_server(snapshot_dir, runtime, tick_s=0.05, env=env) as (demo, client),
+    ):
+        await until(pilot, lambda: client.status().counts.get("sessions"))
+        await until(pilot, lambda: "no snapshots (redis)" in app.sub_title)
+        assert f"pid {demo.pid} · redis" in app.sub_title
+        row = live_row(app)
+        assert row is not None and row[4] == "live · redis"
+
+        await pilot.press("g", "s")
+        await pilot.pause()
+        assert any("keeps its state in redis" in note for note in notes)
+        assert list_snapshot_names(snapshot_dir) == []
+
+        screen = await open_live_map(app, pilot, "sessions")
+        assert [summary.name for summary in screen._summaries] == [
+            item.name for item in client.maps()
+        ]
+        rows = live_rows(screen)
+        assert rows.key(0) == client.entries("sessions", 0, 1).keys[0]
