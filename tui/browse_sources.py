@@ -11,7 +11,7 @@ refresh (`LiveSource`).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,7 +21,7 @@ from engine import CatalogEntry, EntryPage, LiveEntry
 from tui.attachment import NO_SERVER, Attachment
 from tui.context import DashboardContext
 from tui.live_rows import MAX_PAGE_ROWS, PAGE_ROWS, LiveMapRows
-from tui.map_layouts import MapRows, MapSummary, summarize_maps
+from tui.map_layouts import MapRows, MapSummary, entry_search_text, summarize_maps
 from tui.safe_text import safe_text
 from tui.snapshot_rows import LIVE_MARK, snapshot_title, verdict_text
 from tui.widgets.virtual_table import Column
@@ -85,6 +85,13 @@ class BrowseSource(Protocol):
         """One map's rows (quick: on the UI thread)."""
         ...
 
+    def matching(
+        self, rows: EntryRows, query: str, keep_going: Callable[[], bool]
+    ) -> EntryRows | None:
+        """The rows of `rows` whose key or JSON holds `query` (any case), or None if stopped
+        (blocking: from a worker; raises with a readable message if they cannot be read)."""
+        ...
+
     def unavailable_reason(self, action: str) -> str | None:
         """Why a browser action makes no sense on this source; None if it does."""
         ...
@@ -112,6 +119,13 @@ class FileSource:
 
     def rows_for(self, summary: MapSummary) -> MapRows:
         return MapRows.of_map(summary.name, self._data.get(summary.name))
+
+    def matching(
+        self, rows: EntryRows, query: str, keep_going: Callable[[], bool]
+    ) -> EntryRows | None:
+        if not isinstance(rows, MapRows):
+            raise TypeError("a file's rows are MapRows")
+        return rows.matching(query, keep_going)
 
     def unavailable_reason(self, action: str) -> str | None:
         return None
@@ -201,10 +215,24 @@ class LiveSource:
                 entry = self.read_entry(*shown)
         return LiveRead(maps, rows, entry)
 
+    def matching(
+        self, rows: EntryRows, query: str, keep_going: Callable[[], bool]
+    ) -> EntryRows | None:
+        """Reads the whole map, a full page at a time, and keeps the entries that match:
+        a still picture of them (the refresh leaves it alone until the filter is cleared)."""
+        needle = query.lower()
+        found: dict[str, Any] = {}
+        offset = 0
+        while keep_going():
+            page = self._attachment().entries(rows.name, offset, MAX_PAGE_ROWS)
+            for key, value in page.items:
+                if needle in entry_search_text(key, value):
+                    found[key] = value
+            offset += len(page.items)
+            if not page.items or offset >= page.total:
+                layout = rows.layout if isinstance(rows, LiveMapRows) else None
+                return MapRows(rows.name, found, layout=layout)
+        return None
+
     def unavailable_reason(self, action: str) -> str | None:
-        if action == "filter":
-            return (
-                "the live state is read a page at a time, so the filter works on snapshot "
-                "files: press s on the snapshots list, then filter the new file"
-            )
         return None

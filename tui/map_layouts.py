@@ -373,9 +373,10 @@ class MapRows:
         name: str,
         entries: dict[str, Any],
         rows: Sequence[tuple[str, int | None]] | None = None,
+        layout: MapLayout | None = None,
     ) -> None:
         self.name = name
-        self.layout = layout_for(name)
+        self.layout = layout or layout_for(name)
         self._entries = entries
         self._rows = list(rows) if rows is not None else self._all_rows()
 
@@ -430,7 +431,7 @@ class MapRows:
                 return None
             if needle in entry_search_text(address[0], self.entry(row)):
                 found.append(address)
-        return MapRows(self.name, self._entries, found)
+        return MapRows(self.name, self._entries, found, self.layout)
 
 
 @dataclass(frozen=True)

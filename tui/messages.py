@@ -17,9 +17,8 @@ from engine import (
     SnapshotRead,
 )
 from tui.attachment import Attachment
-from tui.browse_sources import LiveRead, MapsRead
+from tui.browse_sources import EntryRows, LiveRead, MapsRead
 from tui.live_rows import LiveMapRows
-from tui.map_layouts import MapRows
 
 __all__ = [
     "CatalogChanged",
@@ -68,10 +67,13 @@ class MapsLoaded(Message):
 
 @dataclass
 class EntriesFiltered(Message):
-    """The entries of one map that match a filter."""
+    """The entries of map `map_name` that match a filter (`rows` None: `problem` says why
+    they could not be found)."""
 
     query: str
-    rows: MapRows
+    map_name: str
+    rows: EntryRows | None
+    problem: str | None = None
 
 
 @dataclass

@@ -237,10 +237,17 @@ async def test_the_live_browser_lists_maps_and_pages_of_entries(
         await until(pilot, lambda: screen._shown == ("frequencies", last.keys[-1]))
         assert f'"count": {total - 1}' in screen.json_view.text
 
-        await pilot.press("escape")
-        await pilot.press("slash")
-        await pilot.pause()
-        assert "filter works on snapshot files" in (screen.unavailable_reason("filter") or "")
+        await pilot.press("slash", *"FREQ:0012")  # the whole map is searched, page by page
+        await until(pilot, lambda: screen.entries.row_count == 10)
+        assert [cells(screen.entries, row)[0] for row in range(10)] == [
+            f"freq:{index:05d}" for index in range(120, 130)
+        ]
+        assert "10 matching" in str(screen.query_one("#crumbs").render())
+        await pilot.press("enter", "j")
+        assert '"count": 121' in screen.json_view.text
+        await pilot.press("escape", "escape")
+        await until(pilot, lambda: screen.entries.source is rows and rows.key(0))
+        assert screen.maps.has_focus
 
         events = next(
             index for index, item in enumerate(screen._summaries) if item.name == "events"

@@ -23,7 +23,7 @@ from tui.browse_sources import BrowseSource, EntryRows, LiveSource
 from tui.clipboard import copy_text, save_text
 from tui.context import DashboardContext
 from tui.live_rows import LiveMapRows
-from tui.map_layouts import MapRows, MapSummary, MapSummaryRows
+from tui.map_layouts import MapSummary, MapSummaryRows
 from tui.messages import (
     EntriesFiltered,
     LiveEntryRead,
@@ -95,6 +95,8 @@ class BrowserScreen(DashboardScreen):
         self._rows: EntryRows | None = None
         """The rows the entries table shows (the open map's, or those matching the filter)."""
         self._query = ""
+        self._rows_query = ""
+        """The filter `_rows` match ("" for the whole map)."""
         self._shown: tuple[str, str] | None = None
         """The live entry (map, key) whose JSON is shown, or None."""
         self._live_problem: str | None = None
@@ -181,6 +183,7 @@ class BrowserScreen(DashboardScreen):
     def _show_rows(self, rows: EntryRows) -> None:
         empty = f"No entry matches {self._query!r}." if self._query else "This map is empty."
         self._rows = rows
+        self._rows_query = self._query
         self._shown = None
         self.entries.set_rows(
             rows, columns=rows.columns, empty_text=escape_controls(empty, keep_newlines=False)
@@ -197,10 +200,11 @@ class BrowserScreen(DashboardScreen):
             counts += f" · {len(base):,} records"
         tail = [safe_text(base.name, "bold"), Text(counts, "dim")]
         if self._query:
+            found = f"{len(rows):,} matching" if self._rows_query == self._query else "searching…"
             tail += [
                 Text("  filter ", "dim"),
                 safe_text(self._query, "bold"),
-                Text(f" · {len(rows):,} matching", "dim"),
+                Text(f" · {found}", "dim"),
             ]
         self._show_crumbs(*tail)
 
@@ -360,23 +364,28 @@ class BrowserScreen(DashboardScreen):
             self._show_rows(self._map_rows)
         else:
             self._filter(self._map_rows, message.value)
+            self._show_map_crumbs()
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def _filter(self, rows: EntryRows, query: str) -> None:
-        if not isinstance(rows, MapRows):
-            return
         worker = get_current_worker()
-        found = rows.matching(query, lambda: not worker.is_cancelled)
+        try:
+            found = self.source.matching(rows, query, lambda: not worker.is_cancelled)
+        except Exception as exc:  # the attachment's errors say what happened, in words
+            self.post_message(EntriesFiltered(query, rows.name, None, str(exc)))
+            return
         if found is not None:
-            self.post_message(EntriesFiltered(query, found))
+            self.post_message(EntriesFiltered(query, rows.name, found))
 
     @on(EntriesFiltered)
     def _filtered(self, message: EntriesFiltered) -> None:
         current = self._map_rows
-        if current is not None and (message.query, message.rows.name) == (
-            self._query,
-            current.name,
-        ):
+        if current is None or (message.query, message.map_name) != (self._query, current.name):
+            return
+        if message.rows is None:
+            problem = f"Cannot filter {message.map_name}: {message.problem}"
+            self.notify(escape_controls(problem), severity="error", markup=False)
+        else:
             self._show_rows(message.rows)
 
     @on(Input.Submitted, "#filter")

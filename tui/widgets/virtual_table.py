@@ -182,6 +182,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.cursor_row = min(max(cursor, 0), len(source) - 1)
         self._scroll_to_cursor()
         self.refresh()
+        self._shown = None
         self._announce_rows_shown()
         self.post_message(self.CursorMoved(self, self.cursor_row))
 
