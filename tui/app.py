@@ -92,7 +92,7 @@ class StatesnapApp(App[None]):
         self.context.attachment = attachment
         self.context.server_status = None
         self._server_changed()
-        if attachment is not None:
+        if attachment is not None and self.is_running:
             self._read_status(attachment)
 
     def _server_changed(self) -> None:
