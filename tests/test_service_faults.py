@@ -290,14 +290,21 @@ def test_short_writes_still_give_whole_files(
     assert js_verify(path) == [True]
 
 
-async def test_a_roll_back_whose_undo_point_cannot_be_saved_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def rolled_state(tmp_path: Path) -> tuple[MemoryStorage, SnapshotService, Path]:
+    """A service whose snapshot holds session `old`, and whose live state also holds `new`."""
     storage = MemoryStorage()
     storage.set_session({"id": "old"})
     service = SnapshotService(storage, tmp_path / "snaps")
     old = service.save_snapshot()
     storage.set_session({"id": "new"})
+    return storage, service, old
+
+
+async def test_a_roll_back_whose_undo_point_cannot_be_saved_changes_nothing(
+    rolled_state: tuple[MemoryStorage, SnapshotService, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage, service, old = rolled_state
     monkeypatch.setattr(snapshot_dir, "os", FaultyOs("link", 1, errno.ENOSPC, persistent=True))
     with pytest.raises(OSError, match="No space left on device"):
         await service.rollback_async(old.name)
@@ -306,13 +313,9 @@ async def test_a_roll_back_whose_undo_point_cannot_be_saved_changes_nothing(
 
 
 async def test_a_roll_back_whose_result_cannot_be_saved_says_it_is_live(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rolled_state: tuple[MemoryStorage, SnapshotService, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    storage = MemoryStorage()
-    storage.set_session({"id": "old"})
-    service = SnapshotService(storage, tmp_path / "snaps")
-    old = service.save_snapshot()
-    storage.set_session({"id": "new"})
+    storage, service, old = rolled_state
     monkeypatch.setattr(snapshot_dir, "os", FaultyOs("link", 2, errno.ENOSPC, persistent=True))
     with pytest.raises(RollbackNotSavedError, match="in memory"):
         service.rollback(old.name)
