@@ -310,33 +310,6 @@ def test_freshness_stamps_use_the_original_keys_and_iso_times() -> None:
     assert all(ISO_MS.match(stamp) for stamp in freshness.values())
 
 
-def test_chains_append_every_update_and_chat_keeps_order() -> None:
-    storage = MemoryStorage()
-    storage.add_chain("s", {"id": "c", "status": "compiled"})
-    storage.add_chain("s", {"id": "c", "status": "completed"})
-    assert [c["status"] for c in storage.get_chains("s")] == ["compiled", "completed"]
-    storage.append_chat_message("s", {"id": "m1"})
-    storage.append_chat_message("s", {"id": "m2"})
-    assert [m["id"] for m in storage.get_chat_history("s")] == ["m1", "m2"]
-    assert storage.get_chains("none") == [] and storage.get_chat_history("none") == []
-
-
-def test_queues_take_pops_in_order() -> None:
-    storage = MemoryStorage()
-    storage.queue_command("s", {"type": "pause"})
-    storage.queue_command("s", {"type": "resume"})
-    storage.queue_input("s", "yes")
-    storage.queue_input("s", {"input": "no"})
-    assert storage.take_commands("s") == [{"type": "pause"}, {"type": "resume"}]
-    assert storage.take_commands("s") == []
-    assert storage.take_input("s") == ["yes", {"input": "no"}]
-    assert storage.take_input("s") == []
-    assert storage.snapshot_data()["commandsQueue"] == {}
-
-
-# -- followed, bookmarks, telemetry, TTL --------------------------------------------------------
-
-
 def test_followed_sessions_are_an_ordered_set() -> None:
     storage = MemoryStorage()
     for session_id in ("b", "a", "c", "a"):
