@@ -22,8 +22,8 @@ from engine.catalog import (
     is_watched_name,
 )
 from engine.snapshot_dir import TEMP_PREFIX
+from tests.node_bridge import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "actionflows-ts"
 T0 = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from engine import DATA_KEYS, MemoryStorage, SnapshotRejectedError, js_dumps, read_snapshot
+from tests.node_bridge import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "actionflows-ts"
 VALID_FIXTURES = [
     *sorted((FIXTURES / "basic").glob("snapshot-*.json.gz")),
     *sorted((FIXTURES / "server").glob("snapshot-*.json.gz")),

@@ -14,9 +14,9 @@ from textual.pilot import Pilot
 
 from engine import js_dumps, write_snapshot_file
 from tests.helpers_processes import private_runtime_dir
+from tests.node_bridge import FIXTURES
 from tui.app import StatesnapApp
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "actionflows-ts"
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 """The frozen clock: ten minutes after the fixture files' (fixed) modification times."""
 FIXTURE_MTIME = NOW - timedelta(minutes=10)
