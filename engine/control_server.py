@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import socket
@@ -504,16 +505,18 @@ class ControlServer:
         limit = min(limit, MAX_PAGE)
 
         def render(maps: dict[str, Any]) -> bytes:
-            entries = map_entries(self._map_value(maps, name))
-            keys = list(entries)
-            page = keys[offset : offset + limit]
+            value = self._map_value(maps, name)
+            # An object map pages by walking to the offset; an array's keys depend on every
+            # item before them (see map_entries), so it is keyed whole.
+            entries = value if isinstance(value, dict) else map_entries(value)
+            page = itertools.islice(entries.items(), offset, offset + limit)
             return js_dumps(
                 {
                     "map": name,
                     "offset": offset,
                     "limit": limit,
-                    "total": len(keys),
-                    "items": [[key, entries[key]] for key in page],
+                    "total": len(entries),
+                    "items": [[str(key), item] for key, item in page],
                 }
             )
 
