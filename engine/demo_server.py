@@ -95,7 +95,7 @@ async def _final_save(service: SnapshotService) -> SaveResult | None:
         return None
     timeout = service.shutdown_timeout_s
     try:
-        await asyncio.wait_for(service.save_snapshot_async(), timeout)
+        await asyncio.wait_for(service.save_snapshot_async(reason="shutdown"), timeout)
     except TimeoutError:
         log.error("final snapshot did not finish in %.1f s", timeout)
         error = f"did not finish in {timeout:g} s"

@@ -315,9 +315,10 @@ class SnapshotService:
         assert result.path is not None
         return result.path
 
-    async def save_snapshot_async(self) -> Path:
-        """Like save_snapshot; the loop is blocked only while the data is serialized."""
-        result = await self._save_async("manual", skip_unchanged=False)
+    async def save_snapshot_async(self, *, reason: str = "manual") -> Path:
+        """Like save_snapshot; the loop is blocked only while the data is serialized. `reason`
+        is what the log and the last-save record call it (`manual`, `shutdown`…)."""
+        result = await self._save_async(reason, skip_unchanged=False)
         assert result.path is not None
         return result.path
 
