@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.helpers_processes import private_runtime_dir
 from tests.redis_server import RedisServer
 
 
@@ -38,3 +39,11 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
     """A redis-server of the test's own, free to be killed and restarted."""
     with RedisServer(tmp_path / "redis") as server:
         yield server
+
+
+@pytest.fixture
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private runtime directory ($XDG_RUNTIME_DIR) for control-channel sockets."""
+    with private_runtime_dir() as path:
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(path))
+        yield path

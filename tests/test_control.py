@@ -15,7 +15,7 @@ import socket
 import stat
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,15 +43,7 @@ from engine import (
 )
 from engine.control_server import MAX_PAGE, MAX_REQUEST_BYTES
 from engine.discovery import RECORD_NAME, ensure_runtime_dir, runtime_dir, write_server_record
-from tests.helpers_processes import private_runtime_dir
 from tests.node_bridge import js_verify
-
-
-@pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with private_runtime_dir() as path:
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(path))
-        yield path
 
 
 @dataclass

@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +34,8 @@ from engine import (
     write_snapshot_file,
 )
 from engine.discovery import RECORD_NAME
-from tests.helpers_processes import DemoProcess, private_runtime_dir, wait_until
+from tests.helpers_processes import DemoProcess, wait_until
 from tests.node_bridge import js_verify
-
-
-@pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with private_runtime_dir() as path:
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(path))
-        yield path
 
 
 def snapshot_files(directory: Path) -> list[Path]:

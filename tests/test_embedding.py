@@ -4,7 +4,7 @@ found by `statesnap`, a final snapshot on the way out, and the next start restor
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -18,14 +18,8 @@ from engine import (
     find_server,
     list_snapshot_names,
 )
-from tests.helpers_processes import private_runtime_dir
 
-
-@pytest.fixture(autouse=True)
-def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with private_runtime_dir() as path:
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(path))
-        yield path
+pytestmark = pytest.mark.usefixtures("runtime")
 
 
 @asynccontextmanager

@@ -5,22 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from engine import ControlError, SnapshotsDisabledError, SnapshotService, create_storage
 from engine.snapshot_dir import TEMP_PREFIX
-from tests.helpers_processes import DemoProcess, child_env, private_runtime_dir, wait_until
+from tests.helpers_processes import DemoProcess, child_env, wait_until
 from tests.redis_server import RedisServer
-
-
-@pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with private_runtime_dir() as path:
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(path))
-        yield path
 
 
 class FileWatch:

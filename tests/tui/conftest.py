@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,6 @@ import pytest
 from textual.pilot import Pilot
 
 from engine import js_dumps, write_snapshot_file
-from tests.helpers_processes import private_runtime_dir
 from tests.node_bridge import FIXTURES
 from tui.app import StatesnapApp
 
@@ -36,14 +35,6 @@ def snapshot_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     directory = Path(".actionflows-snapshot")
     directory.mkdir(mode=0o700)
     return directory
-
-
-@pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private XDG_RUNTIME_DIR, for the sockets of the servers a test starts."""
-    with private_runtime_dir() as path:
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(path))
-        yield path
 
 
 def make_app(directory: Path, **options: Any) -> StatesnapApp:
