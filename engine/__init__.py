@@ -15,8 +15,10 @@ from engine.catalog import (
 )
 from engine.control_client import ControlClient, ControlError, EntryPage, LiveEntry, MapSummary
 from engine.control_server import ControlServer
+from engine.demo_directory import ForeignSnapshotsError, check_demo_directory
 from engine.diff import ChangeKind, EntryChange, MapDiff, SnapshotDiff, diff_data
-from engine.discovery import RuntimeDirError, ServerInfo, find_server, runtime_dir
+from engine.directory_lock import DirectoryInUseError, check_directory_free
+from engine.discovery import RuntimeDirError, ServerInfo, find_server, list_servers, runtime_dir
 from engine.jsjson import MAX_DEPTH, JSONInputError, js_dumps, js_loads, js_number_text
 from engine.map_entries import entry_key, map_entries
 from engine.memory_storage import MemoryStorage, SnapshotRejectedError
@@ -30,7 +32,7 @@ from engine.snapshot_dir import (
     list_snapshot_names,
     promote_snapshot,
     resolve_listed_name,
-    rotate_snapshots,
+    rotation_victims,
     sweep_temp_files,
     write_snapshot_file,
 )
@@ -52,9 +54,11 @@ from engine.snapshot_format import (
     timestamp_from_name,
 )
 from engine.snapshot_service import (
+    NothingToUndoError,
     RollbackNotSavedError,
     RollbackResult,
     SaveResult,
+    ServiceClosedError,
     ServiceStatus,
     SkippedSnapshot,
     SnapshotCapable,
@@ -93,14 +97,17 @@ __all__ = [
     "ControlError",
     "ControlServer",
     "DemoOutcome",
+    "DirectoryInUseError",
     "EncodedSnapshot",
     "EntryChange",
     "EntryPage",
+    "ForeignSnapshotsError",
     "JSONInputError",
     "LiveEntry",
     "MapDiff",
     "MapSummary",
     "MemoryStorage",
+    "NothingToUndoError",
     "RedisStorage",
     "ResilientStorage",
     "RollbackNotSavedError",
@@ -108,6 +115,7 @@ __all__ = [
     "RuntimeDirError",
     "SaveResult",
     "ServerInfo",
+    "ServiceClosedError",
     "ServiceStatus",
     "SkippedSnapshot",
     "SnapshotCapable",
@@ -121,6 +129,8 @@ __all__ = [
     "SnapshotsDisabledError",
     "Storage",
     "Workload",
+    "check_demo_directory",
+    "check_directory_free",
     "create_storage",
     "default_snapshot_dir",
     "diff_data",
@@ -135,6 +145,7 @@ __all__ = [
     "js_dumps",
     "js_loads",
     "js_number_text",
+    "list_servers",
     "list_snapshot_names",
     "map_counts",
     "map_entries",
@@ -142,7 +153,7 @@ __all__ = [
     "read_snapshot",
     "read_snapshot_bytes",
     "resolve_listed_name",
-    "rotate_snapshots",
+    "rotation_victims",
     "run_demo_server",
     "runtime_dir",
     "snapshot_name",

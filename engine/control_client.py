@@ -121,6 +121,12 @@ class ControlClient:
             ),
             can_undo=_field(reply, "can_undo", bool),
             counts={str(key): _count(value) for key, value in counts.items()},
+            last_rollback=(
+                self._rollback_result(reply["last_rollback"])
+                if isinstance(reply.get("last_rollback"), dict)
+                else None
+            ),
+            kept=tuple(name for name in reply.get("kept") or () if isinstance(name, str)),
         )
 
     def snapshot(self) -> str:
@@ -133,8 +139,13 @@ class ControlClient:
         return self._rollback_result(self._call({"op": "rollback", "file": name}))
 
     def undo(self) -> RollbackResult:
-        """Undo the last roll-back."""
+        """Undo the last roll-back (once; the server refuses when there is nothing to undo)."""
         return self._rollback_result(self._call({"op": "undo"}))
+
+    def hold(self, name: str, seconds: int) -> None:
+        """Keep the listed file `name` out of the server's rotation for `seconds` (0: let it
+        go): a user is about to act on it."""
+        self._call({"op": "hold", "file": name, "seconds": seconds})
 
     def maps(self) -> list[MapSummary]:
         """The live state's maps, in snapshot key order, with their sizes."""

@@ -8,8 +8,11 @@ one JSON object on one line, at most MAX_REQUEST_BYTES; the reply is one JSON ob
 line: `{"ok": true, "result": …}` or `{"ok": false, "error": "…"}`. A malformed, oversized or
 foreign-shaped request gets an error reply; the server keeps serving.
 
-Operations (field `op`): status, snapshot, rollback {file}, undo, maps, entries {map, offset,
-limit}, entry {map, key}.
+Operations (field `op`): status, snapshot, rollback {file}, undo, hold {file, seconds}, maps,
+entries {map, offset, limit}, entry {map, key}.
+
+Starting claims the service's snapshot directory (one server per directory): a second server
+on the same directory fails to start with DirectoryInUseError naming the first.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from engine.map_entries import map_entries
 from engine.snapshot_dir import ensure_snapshot_dir
 from engine.snapshot_format import format_timestamp, is_snapshot_name
 from engine.snapshot_service import (
+    MAX_HOLD_S,
     RollbackResult,
     SaveResult,
     ServiceStatus,
@@ -78,11 +82,13 @@ _FIELDS: dict[str, dict[str, type]] = {
     "undo": {},
     "maps": {},
     "rollback": {"file": str},
+    "hold": {"file": str, "seconds": int},
     "entries": {"map": str, "offset": int, "limit": int},
     "entry": {"map": str, "key": str},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "rollback": ("file",),
+    "hold": ("file", "seconds"),
     "entries": ("map",),
     "entry": ("map", "key"),
 }
@@ -165,14 +171,12 @@ def _save_json(result: SaveResult | None) -> dict[str, Any] | None:
     }
 
 
-def _rollback_json(result: RollbackResult) -> bytes:
-    return js_dumps(
-        {
-            "restored": result.restored,
-            "undo_point": result.undo_point.name,
-            "after": result.after.name,
-        }
-    )
+def _rollback_fields(result: RollbackResult) -> dict[str, str]:
+    return {
+        "restored": result.restored,
+        "undo_point": result.undo_point.name,
+        "after": result.after.name,
+    }
 
 
 def _kind_of(value: Any) -> str:
@@ -211,6 +215,7 @@ class ControlServer:
             "snapshot": self._snapshot,
             "rollback": self._rollback,
             "undo": self._undo,
+            "hold": self._hold,
             "maps": self._maps,
             "entries": self._entries,
             "entry": self._entry,
@@ -223,9 +228,11 @@ class ControlServer:
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Listen on a fresh socket and publish the discovery record."""
+        """Claim the snapshot directory, listen on a fresh socket, publish the discovery
+        record. DirectoryInUseError if another server serves the directory."""
         if self._server is not None:
             return
+        await asyncio.to_thread(self.service.claim_directory)
         directory = ensure_runtime_dir(self.runtime_directory)
         path = new_socket_path(directory)
         server = await asyncio.start_unix_server(
@@ -446,6 +453,10 @@ class ControlServer:
                 for item in status.skipped
             ],
             "can_undo": status.can_undo,
+            "last_rollback": (
+                _rollback_fields(status.last_rollback) if status.last_rollback else None
+            ),
+            "kept": list(status.kept),
             "counts": counts,
             "socket": str(self.socket_path) if self.socket_path else None,
             "started_at": self.started_at,
@@ -468,13 +479,19 @@ class ControlServer:
         self._require_snapshots()
         async with self._change_lock:
             result = await self.service.rollback_async(name)
-        return _rollback_json(result)
+        return js_dumps(_rollback_fields(result))
 
     async def _undo(self, args: dict[str, Any]) -> bytes:
         self._require_snapshots()
         async with self._change_lock:
             result = await self.service.undo_rollback_async()
-        return _rollback_json(result)
+        return js_dumps(_rollback_fields(result))
+
+    async def _hold(self, args: dict[str, Any]) -> bytes:
+        name = _checked_name(args["file"])
+        seconds = max(0, min(args["seconds"], int(MAX_HOLD_S)))
+        self.service.hold(name, seconds)
+        return js_dumps({"file": name, "seconds": seconds})
 
     async def _maps(self, args: dict[str, Any]) -> bytes:
         def render(maps: dict[str, Any]) -> bytes:

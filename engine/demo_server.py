@@ -1,12 +1,14 @@
 """The demo server: a dev backend with live simulated activity, snapshots and the control
 channel on, until SIGINT/SIGTERM or a stop event.
 
-`run_demo_server(directory)` picks the storage the environment asks for (`AFW_REDIS_URL` gives
-Redis mode), restores the newest valid snapshot, saves periodically, serves the control channel
-and runs the workload. On SIGTERM/SIGINT (handled on the event loop, so the state is never
-caught mid-operation) or when `stop_event` is set, it stops the workload and the control
-channel, writes one final snapshot (bounded by the service's shutdown timeout) and removes its
-discovery record. A second signal does not wait: the process dies at once.
+`run_demo_server(directory)` refuses a directory holding snapshots it did not write (see
+engine.demo_directory) or served by another server, picks the storage the environment asks
+for (`AFW_REDIS_URL` gives Redis mode), restores the newest valid snapshot, saves
+periodically, serves the control channel and runs the workload. On SIGTERM/SIGINT (handled on
+the event loop, so the state is never caught mid-operation) or when `stop_event` is set, it
+stops the workload and the control channel, writes one final snapshot (bounded by the
+service's shutdown timeout) and removes its discovery record. A second signal does not wait:
+the process dies at once.
 
 `python -m engine.demo_server --dir D` runs it headless; `statesnap demo` attaches the dashboard.
 """
@@ -27,6 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.control_server import ControlServer
+from engine.demo_directory import DemoLedger, ForeignSnapshotsError, check_demo_directory
+from engine.directory_lock import DirectoryInUseError
 from engine.snapshot_dir import default_snapshot_dir
 from engine.snapshot_service import SaveResult, SnapshotService
 from engine.storage import Storage, create_storage
@@ -89,25 +93,6 @@ def _real_clock() -> datetime:
     return datetime.now(UTC)
 
 
-async def _final_save(service: SnapshotService) -> SaveResult | None:
-    """One last snapshot, bounded by the service's shutdown timeout; its result."""
-    if not service.enabled:
-        return None
-    timeout = service.shutdown_timeout_s
-    try:
-        await asyncio.wait_for(service.save_snapshot_async(reason="shutdown"), timeout)
-    except TimeoutError:
-        log.error("final snapshot did not finish in %.1f s", timeout)
-        error = f"did not finish in {timeout:g} s"
-    except Exception as exc:
-        log.error("final snapshot failed: %s: %s", type(exc).__name__, exc)
-        error = f"{type(exc).__name__}: {exc}"
-    else:
-        return service.last_save
-    at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return SaveResult(at, False, error=error, reason="shutdown")
-
-
 async def _run_workload(
     storage: Storage, workload: Workload, tick_s: float, stop: asyncio.Event, in_thread: bool
 ) -> None:
@@ -138,18 +123,29 @@ async def run_demo_server(
     `tick_s <= 0` runs no simulated activity (the state changes only through the control
     channel). Signals are handled only from the main thread and when `handle_signals`.
     """
+    directory = Path(directory) if directory is not None else default_snapshot_dir()
+    check_demo_directory(directory)
+    storage = create_storage()
+    ledger = DemoLedger(directory)
+    service = SnapshotService(
+        storage,
+        snapshot_dir=directory,
+        interval_s=interval_s,
+        max_snapshots=max_snapshots,
+        on_save=ledger.record,
+    )
+    try:
+        service.claim_directory()
+        ledger.start()
+    except BaseException:
+        service.close()
+        _close_storage(storage)
+        raise
     loop = asyncio.get_running_loop()
     stop = stop_event or asyncio.Event()
     stopper = _Stopper(loop, stop)
     if handle_signals:
         stopper.install()
-    storage = create_storage()
-    service = SnapshotService(
-        storage,
-        snapshot_dir=directory if directory is not None else default_snapshot_dir(),
-        interval_s=interval_s,
-        max_snapshots=max_snapshots,
-    )
     try:
         if service.enabled:
             restored = await asyncio.to_thread(service.load_latest_snapshot)
@@ -169,15 +165,18 @@ async def run_demo_server(
                 await stop.wait()
         finally:
             await control.stop()
-            await service.stop()
-            final = await _final_save(service)
     finally:
+        final = await service.shutdown()
         stopper.uninstall()
-        close = getattr(storage, "close", None)
-        if callable(close):
-            with contextlib.suppress(Exception):
-                close()
+        _close_storage(storage)
     return DemoOutcome(stopper.signal, final)
+
+
+def _close_storage(storage: Storage) -> None:
+    close = getattr(storage, "close", None)
+    if callable(close):
+        with contextlib.suppress(Exception):
+            close()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -217,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 max_snapshots=args.max_snapshots,
             )
         )
-    except OSError as exc:
+    except (OSError, DirectoryInUseError, ForeignSnapshotsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if outcome.signal is not None:

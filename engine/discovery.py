@@ -4,9 +4,11 @@ snapshot directory.
 A server with the control channel on listens on a Unix socket in a runtime directory only its
 user can enter (`$XDG_RUNTIME_DIR/statesnap`, else `/tmp/statesnap-<uid>`; a symbolic link or a
 directory owned by someone else is refused), and writes a discovery record,
-`.statesnap-server.json` (0600, written atomically), into the snapshot directory it serves. The
-dashboard and the CLI read that record to find it; a record whose process is gone, or whose
-socket refuses connections, is stale and ignored.
+`.statesnap-server.json` (0600, written atomically), into the snapshot directory it serves,
+and the same record beside its socket (`<socket>.json`), so that a command run elsewhere can
+list the servers of its user and the directory each serves. The dashboard and the CLI read
+those records to find a server; a record whose process is gone, or whose socket refuses
+connections, is stale and ignored.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "ServerInfo",
     "ensure_runtime_dir",
     "find_server",
+    "list_servers",
     "new_socket_path",
     "peer_credentials",
     "read_server_record",
@@ -141,6 +144,11 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _index_path(socket_path: Path) -> Path:
+    """The runtime directory's copy of a server's record: beside its socket."""
+    return Path(socket_path).with_suffix(".json")
+
+
 def _sweep_record_temps(directory: Path) -> None:
     """Remove temp records left by writers that died (their pid is in the name)."""
     with contextlib.suppress(OSError):
@@ -153,26 +161,23 @@ def _sweep_record_temps(directory: Path) -> None:
                     os.unlink(directory / name)
 
 
-def write_server_record(
-    directory: Path, socket_path: Path, mode: str, started_at: datetime | None = None
-) -> Path:
-    """Write this process's discovery record into the snapshot directory, atomically, 0600.
+def _sweep_dead_servers(runtime: Path) -> None:
+    """Remove the records and sockets that servers which died left in the runtime directory."""
+    _sweep_record_temps(runtime)
+    with contextlib.suppress(OSError):
+        for name in os.listdir(runtime):
+            if not name.endswith(".json"):
+                continue
+            record = _read_record(runtime / name)
+            if record is not None and not _pid_alive(record["pid"]):
+                for path in (runtime / name, Path(record["socket"])):
+                    if path.parent == runtime:
+                        with contextlib.suppress(OSError):
+                            os.unlink(path)
 
-    The directory must exist (the service creates it 0700). Returns the record's path.
-    """
-    directory = Path(directory)
-    moment = (started_at or datetime.now(UTC)).astimezone(UTC)
-    record = {
-        "version": _RECORD_VERSION,
-        "pid": os.getpid(),
-        "uid": os.geteuid(),
-        "socket": str(Path(socket_path).absolute()),
-        "mode": mode,
-        "started_at": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "directory": str(directory.absolute()),
-    }
-    payload = json.dumps(record, indent=1).encode() + b"\n"
-    _sweep_record_temps(directory)
+
+def _write_private(directory: Path, final: Path, payload: bytes) -> None:
+    """Write `payload` to `final` atomically (a temp file in `directory`, renamed), 0600."""
     temp = directory / f"{_RECORD_TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(temp, flags, 0o600)
@@ -188,13 +193,38 @@ def write_server_record(
             os.unlink(temp)
         raise
     os.close(fd)
-    final = _record_path(directory)
     try:
         os.replace(temp, final)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def write_server_record(
+    directory: Path, socket_path: Path, mode: str, started_at: datetime | None = None
+) -> Path:
+    """Write this process's discovery record into the snapshot directory and beside its
+    socket, atomically, 0600. The directory must exist (the service creates it 0700).
+    Returns the snapshot directory's record path."""
+    directory = Path(directory)
+    moment = (started_at or datetime.now(UTC)).astimezone(UTC)
+    record = {
+        "version": _RECORD_VERSION,
+        "pid": os.getpid(),
+        "uid": os.geteuid(),
+        "socket": str(Path(socket_path).absolute()),
+        "mode": mode,
+        "started_at": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "directory": str(directory.absolute()),
+    }
+    payload = json.dumps(record, indent=1).encode() + b"\n"
+    _sweep_record_temps(directory)
+    final = _record_path(directory)
+    _write_private(directory, final, payload)
+    index = _index_path(socket_path)
+    _sweep_dead_servers(index.parent)
+    _write_private(index.parent, index, payload)
     return final
 
 
@@ -204,7 +234,10 @@ def read_server_record(directory: Path) -> dict[str, Any] | None:
     Never raises for what the file holds; a symbolic link, a file of another user, an
     oversized or malformed record all read as None.
     """
-    path = _record_path(directory)
+    return _read_record(_record_path(directory))
+
+
+def _read_record(path: Path) -> dict[str, Any] | None:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError:
@@ -238,8 +271,11 @@ def _well_formed(record: Any) -> bool:
 
 
 def remove_server_record(directory: Path, socket_path: Path) -> bool:
-    """Remove the discovery record if it is this process's (same pid and socket); return
-    whether it was removed. A record another server wrote since is left alone."""
+    """Remove this process's records: the one beside its socket, and the snapshot directory's
+    if it is still this process's (same pid and socket); return whether that one was removed.
+    A record another server wrote since is left alone."""
+    with contextlib.suppress(OSError):
+        os.unlink(_index_path(socket_path))
     record = read_server_record(directory)
     if record is None:
         return False
@@ -270,14 +306,8 @@ def _socket_answers(path: Path, pid: int) -> bool:
     return credentials is None or credentials == (pid, os.geteuid())
 
 
-def find_server(directory: Path | str) -> ServerInfo | None:
-    """The live server serving `directory`, or None.
-
-    None also when the record is stale: its process is gone (or is another user's), or its
-    socket is missing, not ours, refuses connections, or is held by another process.
-    """
-    directory = Path(directory)
-    record = read_server_record(directory)
+def _live_server(record: dict[str, Any] | None, directory: Path) -> ServerInfo | None:
+    """The server a record describes, if it is ours and alive (its socket answers)."""
     if record is None or record["uid"] != os.geteuid():
         return None
     pid: int = record["pid"]
@@ -294,3 +324,33 @@ def find_server(directory: Path | str) -> ServerInfo | None:
         started_at=record["started_at"],
         directory=directory,
     )
+
+
+def find_server(directory: Path | str) -> ServerInfo | None:
+    """The live server serving `directory`, or None.
+
+    None also when the record is stale: its process is gone (or is another user's), or its
+    socket is missing, not ours, refuses connections, or is held by another process.
+    """
+    directory = Path(directory)
+    return _live_server(read_server_record(directory), directory)
+
+
+def list_servers() -> list[ServerInfo]:
+    """Every live server of this user (from the records beside their sockets), each with the
+    absolute directory it serves, oldest first."""
+    try:
+        names = sorted(os.listdir(runtime_dir()))
+    except OSError:
+        return []
+    servers = []
+    for name in names:
+        if not name.endswith(".json"):
+            continue
+        record = _read_record(runtime_dir() / name)
+        if record is None or not os.path.isabs(record["directory"]):
+            continue
+        info = _live_server(record, Path(record["directory"]))
+        if info is not None:
+            servers.append(info)
+    return sorted(servers, key=lambda info: info.started_at)

@@ -40,6 +40,7 @@ __all__ = [
     "promote_snapshot",
     "resolve_listed_name",
     "rotate_snapshots",
+    "rotation_victims",
     "sweep_temp_files",
     "write_snapshot_file",
 ]
@@ -176,6 +177,7 @@ def write_snapshot_file(
     checksum: str | None = None,
     confirm: Callable[[], object] | None = None,
     parallel: bool = True,
+    before_link: Callable[[], object] | None = None,
 ) -> tuple[Path, EncodedSnapshot]:
     """Write a v1 file holding `data_json` atomically and durably; return its path and content.
 
@@ -184,8 +186,9 @@ def write_snapshot_file(
     `confirm`, if given, runs in another thread while the file is encoded and written, and
     is waited for before the file takes its final name: if it raises, the temp file is
     removed and its exception propagates. With `parallel` False no other thread is used
-    (`confirm` runs first). Raises OSError on failure, having left every existing file
-    untouched.
+    (`confirm` runs first). `before_link`, if given, runs in this thread just before the
+    file takes its name; if it raises, likewise. Raises OSError on failure, having left every
+    existing file untouched.
     """
     check_snapshot_dir(directory)
     moment = _first_free_moment(directory, moment or datetime.now(UTC))
@@ -203,6 +206,8 @@ def write_snapshot_file(
             try:
                 if confirmed is not None:
                     confirmed.result()
+                if before_link is not None:
+                    before_link()
                 os.link(temp, final, follow_symlinks=False)
             except FileExistsError:
                 moment = next_moment(moment)
@@ -217,18 +222,23 @@ def write_snapshot_file(
     raise OSError(errno.EEXIST, "no free snapshot name", str(directory))
 
 
-def rotate_snapshots(directory: Path, keep: int, protect: Iterable[Path] = ()) -> list[Path]:
-    """Delete the oldest snapshot files beyond the `keep` newest; return what was deleted.
+def rotation_victims(names: Iterable[str], keep: int, protect: Iterable[str] = ()) -> list[str]:
+    """The files a rotation that keeps the `keep` newest deletes, given the listed names newest
+    first: timestamp-named files past the `keep` newest, except the `protect`ed names. Names
+    without a timestamp (a copy a user parked there) are never deleted."""
+    protected = set(protect)
+    dated = [name for name in names if timestamp_from_name(name)]
+    return [name for name in dated[max(keep, 0) :] if name not in protected]
 
-    Only files with canonical timestamp names are deleted, never one in `protect` (the file
-    just written: the newest valid one). Call only after the new file is durable.
+
+def rotate_snapshots(directory: Path, keep: int, protect: Iterable[str] = ()) -> list[Path]:
+    """Delete the snapshot files `rotation_victims` names; return what was deleted.
+
+    Only a server's own save calls this, with its own `max_snapshots`, after the new file is
+    durable, and with that file (the newest valid one) among `protect`.
     """
-    protected = {Path(path).name for path in protect}
-    names = [name for name in list_snapshot_names(directory) if timestamp_from_name(name)]
     deleted = []
-    for name in names[max(keep, 1) :]:
-        if name in protected:
-            continue
+    for name in rotation_victims(list_snapshot_names(directory), max(keep, 1), protect):
         try:
             os.unlink(directory / name)
         except FileNotFoundError:
@@ -250,18 +260,16 @@ def resolve_listed_name(directory: Path, name: str) -> Path:
     return directory / name
 
 
-def promote_snapshot(
-    directory: Path, name: str, keep: int, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Path:
+def promote_snapshot(directory: Path, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
     """Make a listed, valid snapshot's state the newest snapshot (the offline roll-back).
 
-    Writes a new file holding that file's data (so the next start loads it), then rotates.
-    Raises ValueError if the name is not listed or the file is not valid; OSError on I/O.
+    Writes one new file holding that file's data, so the next start loads it, and deletes
+    nothing. Raises ValueError if the name is not listed or the file is not valid; OSError on
+    I/O.
     """
     source = resolve_listed_name(directory, name)
     found = read_snapshot(source, max_bytes=max_bytes)
     if not found.is_valid:
         raise ValueError(f"{name} is {found.status.label}: {found.reason}")
     path, _ = write_snapshot_file(directory, js_dumps(found.data))
-    rotate_snapshots(directory, keep, protect=[path])
     return path

@@ -2,8 +2,14 @@
 
 Saves on demand, periodically (skipping a write when nothing changed) and on SIGTERM/SIGINT;
 restores the newest valid file at start, falling back to older ones; rolls the live state back
-to a listed file and undoes that. Serialization is atomic (one call under the storage lock, on
-the event loop in async code); hashing, compression and disk I/O run off the loop.
+to a listed file and undoes that once. Serialization is atomic (one call under the storage
+lock, on the event loop in async code); hashing, compression and disk I/O run off the loop.
+
+A service that reads or writes its directory holds the directory's lock (one server per
+directory) until `stop()`, `shutdown()` or `close()`. Rotation runs only in its own saves,
+keeps its `max_snapshots` newest files, and never deletes the file it just wrote, the files of
+the last roll-back (the file restored, the undo point, the state saved before an undo) or a
+file someone holds (`hold()`: a user about to act on it). Roll-backs and undos delete nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -23,6 +29,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Protocol, runtime_checkable
 
+from engine.directory_lock import DirectoryLock
 from engine.jsjson import js_dumps, js_loads, may_differ_from_javascript, orjson_dumps
 from engine.snapshot_dir import (
     default_snapshot_dir,
@@ -36,9 +43,12 @@ from engine.snapshot_dir import (
 from engine.snapshot_format import DEFAULT_MAX_BYTES, data_checksum, read_snapshot
 
 __all__ = [
+    "MAX_HOLD_S",
+    "NothingToUndoError",
     "RollbackNotSavedError",
     "RollbackResult",
     "SaveResult",
+    "ServiceClosedError",
     "ServiceStatus",
     "SkippedSnapshot",
     "SnapshotCapable",
@@ -61,6 +71,8 @@ class SnapshotCapable(Protocol):
 
 
 _UNDO_LABEL = "the state before the last roll-back"
+MAX_HOLD_S = 3600.0
+"""Longest a file can be held back from rotation by one `hold()`."""
 
 
 class RollbackNotSavedError(RuntimeError):
@@ -71,6 +83,14 @@ class RollbackNotSavedError(RuntimeError):
             f"rolled back to {label} in memory, but saving that state failed "
             f"({cause.strerror or cause}); the next save writes it"
         )
+
+
+class NothingToUndoError(ValueError):
+    """There is no roll-back to undo: none since the service started, or it was undone."""
+
+
+class ServiceClosedError(RuntimeError):
+    """The service wrote its final snapshot: nothing may be written after it."""
 
 
 class SnapshotsDisabledError(RuntimeError):
@@ -102,7 +122,9 @@ class SkippedSnapshot:
 
 @dataclass(frozen=True)
 class RollbackResult:
-    """A live roll-back: the undo point saved first, the file restored, the file saved after."""
+    """A live roll-back (or its undo): the state before saved first (`undo_point`), then what
+    was restored (`restored`: a file name, or the state before the last roll-back), saved as
+    `after`."""
 
     restored: str
     undo_point: Path
@@ -125,6 +147,10 @@ class ServiceStatus:
     skipped: tuple[SkippedSnapshot, ...]
     can_undo: bool
     counts: dict[str, int] = field(default_factory=dict)
+    last_rollback: RollbackResult | None = None
+    """The roll-back `undo` would undo (None: nothing to undo)."""
+    kept: tuple[str, ...] = ()
+    """Files rotation keeps whatever their age: those of the last roll-back, and held ones."""
 
 
 class _NotJavaScriptExact(Exception):
@@ -163,6 +189,10 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+_RollSteps = Generator[tuple[bytes, str], SaveResult, RollbackResult]
+"""A roll-back's steps: yields (data, reason) to write, is sent each SaveResult."""
+
+
 def _rolled_back(label: str, undo_point: SaveResult, restored: SaveResult) -> RollbackResult:
     assert undo_point.path is not None and restored.path is not None
     log.info("rolled back to %s (undo point %s)", label, undo_point.path.name)
@@ -189,7 +219,10 @@ class SnapshotService:
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         shutdown_timeout_s: float = 10.0,
+        on_save: Callable[[Path], None] | None = None,
     ) -> None:
+        """`on_save`, if given, is called with every file this service writes, once it is
+        durable (from the writing thread; an exception it raises is logged and ignored)."""
         if interval_s <= 0:
             raise ValueError("interval_s must be positive")
         if max_snapshots < 1:
@@ -205,12 +238,47 @@ class SnapshotService:
         self.restored_from: str | None = None
         self.skipped: list[SkippedSnapshot] = []
         self._last_checksum: str | None = None
+        self.on_save = on_save
         self._undo_json: bytes | None = None
-        self._write_lock = threading.Lock()
+        self._last_rollback: RollbackResult | None = None
+        self._rollback_files: tuple[str, ...] = ()
+        self._holds: dict[str, float] = {}
+        self._directory_lock = DirectoryLock(self.directory)
+        self._write_lock = threading.RLock()
+        self._final_started = False
         self._task: asyncio.Task[None] | None = None
         self._previous_handlers: dict[int, Any] = {}
         self._signal_loop: asyncio.AbstractEventLoop | None = None
         self._signal_seen = False
+
+    # -- the directory --------------------------------------------------------------------
+
+    def claim_directory(self) -> None:
+        """Create the directory if needed and take its lock: DirectoryInUseError if another
+        server serves it. Every read or write of the directory claims it first; a control
+        server claims it for a service that keeps its state elsewhere."""
+        if not self._directory_lock.held:
+            ensure_snapshot_dir(self.directory)
+            self._directory_lock.acquire()
+
+    def close(self) -> None:
+        """Let the directory go (another server may then serve it). Saving claims it again."""
+        self._directory_lock.release()
+
+    def hold(self, name: str, seconds: float) -> None:
+        """Keep the file `name` out of rotation for `seconds` (at most MAX_HOLD_S; 0 lets it
+        go): a user is about to act on it."""
+        if seconds <= 0:
+            self._holds.pop(name, None)
+        else:
+            self._holds[name] = time.monotonic() + min(seconds, MAX_HOLD_S)
+
+    def _kept_names(self) -> tuple[str, ...]:
+        now = time.monotonic()
+        for name, until in list(self._holds.items()):
+            if until <= now:
+                self._holds.pop(name, None)
+        return (*self._rollback_files, *self._holds)
 
     # -- saving ---------------------------------------------------------------------------
 
@@ -239,7 +307,14 @@ class SnapshotService:
             return (fast, False) if fast is not None else (js_dumps(data), True)
 
     def _write(
-        self, data_json: bytes, reason: str, *, skip_unchanged: bool, exact: bool = True
+        self,
+        data_json: bytes,
+        reason: str,
+        *,
+        skip_unchanged: bool,
+        exact: bool = True,
+        rotate: bool = True,
+        final: bool = False,
     ) -> SaveResult:
         """Hash, compress, write durably and rotate (thread-safe; runs off the event loop).
 
@@ -256,6 +331,8 @@ class SnapshotService:
                 exact=exact,
                 started=started,
                 at=at,
+                rotate=rotate,
+                final=final,
             )
 
     def _store(
@@ -268,24 +345,35 @@ class SnapshotService:
         started: float,
         at: str,
         parallel: bool = True,
+        rotate: bool = True,
+        final: bool = False,
     ) -> SaveResult:
-        """Write and rotate. Callers hold the write lock, except a signal handler, which must
-        not wait for it (the code it interrupted may be the holder, or hold a lock it needs)."""
+        """Write and (with `rotate`) rotate. Callers hold the write lock, except a signal
+        handler that interrupted its holder. Once a `final` write has begun no other write
+        starts, and one already under way is dropped before it takes a name."""
+        if final:
+            self._final_started = True
+        else:
+            self._check_open()
         checksum = data_checksum(data_json) if skip_unchanged else None
         if skip_unchanged and checksum == self._last_checksum:
             result = SaveResult(at, True, checksum=checksum, skipped_unchanged=True, reason=reason)
             self.last_save = result
             return result
         try:
-            ensure_snapshot_dir(self.directory)
+            self.claim_directory()
             path, encoded = write_snapshot_file(
                 self.directory,
                 data_json,
                 checksum=checksum,
                 confirm=None if exact else partial(_confirm_javascript_exact, data_json),
                 parallel=parallel,
+                before_link=None if final else self._check_open,
             )
-            rotate_snapshots(self.directory, self.max_snapshots, protect=[path])
+            self._saved(path)
+            if rotate:
+                protect = (path.name, *self._kept_names())
+                rotate_snapshots(self.directory, self.max_snapshots, protect=protect)
         except OSError as exc:
             error = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
             self.last_save = SaveResult(
@@ -305,6 +393,18 @@ class SnapshotService:
         log.info("snapshot saved: %s (%s, %.0f ms)", path.name, reason, result.duration_s * 1000)
         return result
 
+    def _check_open(self) -> None:
+        if self._final_started:
+            raise ServiceClosedError("the service has written its final snapshot")
+
+    def _saved(self, path: Path) -> None:
+        if self.on_save is None:
+            return
+        try:
+            self.on_save(path)
+        except Exception:
+            log.exception("on_save failed for %s", path.name)
+
     def save_snapshot(self) -> Path:
         """Write a snapshot of the current state now; return its path. Raises on failure."""
         data_json, exact = self._take()
@@ -322,9 +422,11 @@ class SnapshotService:
         assert result.path is not None
         return result.path
 
-    async def _save_async(self, reason: str, *, skip_unchanged: bool) -> SaveResult:
+    async def _save_async(
+        self, reason: str, *, skip_unchanged: bool, final: bool = False
+    ) -> SaveResult:
         data_json, exact = self._take()
-        write = partial(self._write, reason=reason, skip_unchanged=skip_unchanged)
+        write = partial(self._write, reason=reason, skip_unchanged=skip_unchanged, final=final)
         try:
             return await asyncio.to_thread(write, data_json, exact=exact)
         except _NotJavaScriptExact:
@@ -358,6 +460,8 @@ class SnapshotService:
         never raises (a failure is logged and recorded in telemetry)."""
         try:
             return await self._save_async("periodic", skip_unchanged=True)
+        except ServiceClosedError:
+            return SaveResult(_now_text(), False, error="shut down", reason="periodic")
         except Exception as exc:
             return self._record_failure("periodic", exc)
 
@@ -371,9 +475,7 @@ class SnapshotService:
         """
         storage = self._require_enabled()
         self.skipped = []
-        if not self.directory.exists():
-            return False
-        ensure_snapshot_dir(self.directory)
+        self.claim_directory()
         for name in sweep_temp_files(self.directory):
             log.info("removed a temp file left by an interrupted save: %s", name)
         for name in list_snapshot_names(self.directory):
@@ -409,55 +511,91 @@ class SnapshotService:
 
     def _undo_data(self) -> dict[str, Any]:
         if self._undo_json is None:
-            raise ValueError("there is no roll-back to undo")
+            raise NothingToUndoError(
+                "nothing to undo: the last roll-back was already undone"
+                if self._rollback_files
+                else "nothing to undo: there was no roll-back since the server started"
+            )
         data: dict[str, Any] = js_loads(self._undo_json)
         return data
 
-    def _roll(self, data: dict[str, Any], label: str) -> RollbackResult:
-        """Save the current state (the undo point; on failure nothing changes), put `data` in
-        its place, save that."""
+    def _roll(self, data: dict[str, Any], label: str, *, undo: bool) -> _RollSteps:
+        """The steps of a roll-back (or its undo), as a generator that yields each file to
+        write and is sent the result, so that one driver writes in this thread and another
+        off the event loop: save the current state (on failure nothing changes), put `data`
+        in its place, save that. No rotation; the files involved are kept by later ones."""
         before = self._serialize()
-        undo_point = self._write(before, "before roll-back", skip_unchanged=False)
+        undo_point = yield before, "before undo" if undo else "before roll-back"
+        assert undo_point.path is not None
         after = self._replace_state(data)
-        self._undo_json = before
+        self._undo_json = None if undo else before
+        if undo:
+            self._rollback_files = (*self._rollback_files, undo_point.path.name)
+        else:
+            self._rollback_files = (label, undo_point.path.name)
         try:
-            restored = self._write(after, "roll-back", skip_unchanged=False)
+            restored = yield after, "undo" if undo else "roll-back"
         except OSError as exc:
             raise RollbackNotSavedError(label, exc) from exc
-        return _rolled_back(label, undo_point, restored)
+        result = _rolled_back(label, undo_point, restored)
+        self._last_rollback = None if undo else result
+        return result
 
-    async def _roll_async(self, data: dict[str, Any], label: str) -> RollbackResult:
-        """_roll for a running loop: state taken and replaced on the loop, files written off it."""
-        before = self._serialize()
-        write = partial(self._write, skip_unchanged=False)
-        undo_point = await asyncio.to_thread(write, before, "before roll-back")
-        after = self._replace_state(data)
-        self._undo_json = before
-        try:
-            restored = await asyncio.to_thread(write, after, "roll-back")
-        except OSError as exc:
-            raise RollbackNotSavedError(label, exc) from exc
-        return _rolled_back(label, undo_point, restored)
+    def _write_step(self, step: tuple[bytes, str]) -> SaveResult:
+        return self._write(step[0], step[1], skip_unchanged=False, rotate=False)
+
+    def _drive(self, steps: _RollSteps) -> RollbackResult:
+        step = next(steps)
+        while True:
+            try:
+                written = self._write_step(step)
+            except OSError as exc:
+                step = steps.throw(exc)
+                continue
+            try:
+                step = steps.send(written)
+            except StopIteration as done:
+                result: RollbackResult = done.value
+                return result
+
+    async def _drive_async(self, steps: _RollSteps) -> RollbackResult:
+        step = next(steps)
+        while True:
+            try:
+                written = await asyncio.to_thread(self._write_step, step)
+            except OSError as exc:
+                step = steps.throw(exc)
+                continue
+            try:
+                step = steps.send(written)
+            except StopIteration as done:
+                result: RollbackResult = done.value
+                return result
 
     def rollback(self, name: str) -> RollbackResult:
         """Save the current state (the undo point), restore the listed file `name` into the
         storage, then save the restored state. Only names from the directory's listing.
+        Deletes nothing; rotation keeps `name` and the undo point until the next roll-back.
 
         If the undo point cannot be saved nothing changes (OSError). If the restored state
         cannot be saved it is live all the same, and RollbackNotSavedError says so."""
-        return self._roll(self._read_listed(name), name)
+        return self._drive(self._roll(self._read_listed(name), name, undo=False))
 
     def undo_rollback(self) -> RollbackResult:
-        """Go back to the state before the last roll-back, the same way (saved, restored, saved)."""
-        return self._roll(self._undo_data(), _UNDO_LABEL)
+        """Go back, once, to the state before the last roll-back: the current state is saved
+        first, then the earlier one restored and saved. NothingToUndoError when there is no
+        roll-back to undo (none yet, or it was undone)."""
+        return self._drive(self._roll(self._undo_data(), _UNDO_LABEL, undo=True))
 
     async def rollback_async(self, name: str) -> RollbackResult:
-        """rollback() for a running loop: the file is read and the files written off the loop."""
-        return await self._roll_async(await asyncio.to_thread(self._read_listed, name), name)
+        """rollback() for a running loop: states taken and replaced on the loop, the file read
+        and the files written off it."""
+        data = await asyncio.to_thread(self._read_listed, name)
+        return await self._drive_async(self._roll(data, name, undo=False))
 
     async def undo_rollback_async(self) -> RollbackResult:
         """undo_rollback() for a running loop."""
-        return await self._roll_async(self._undo_data(), _UNDO_LABEL)
+        return await self._drive_async(self._roll(self._undo_data(), _UNDO_LABEL, undo=True))
 
     @property
     def can_undo(self) -> bool:
@@ -483,15 +621,18 @@ class SnapshotService:
             skipped=tuple(self.skipped),
             can_undo=self.can_undo,
             counts=counts,
+            last_rollback=self._last_rollback if self.can_undo else None,
+            kept=tuple(dict.fromkeys(self._kept_names())),
         )
 
     def start(self) -> None:
-        """Start periodic saves in the running event loop (a no-op when disabled)."""
+        """Start periodic saves in the running event loop (a no-op when disabled). Claims the
+        directory (DirectoryInUseError if another server serves it)."""
         if not self.enabled:
             log.info("snapshots disabled: storage mode is %s", getattr(self.storage, "mode", "?"))
             return
         if self._task is None or self._task.done():
-            ensure_snapshot_dir(self.directory)
+            self.claim_directory()
             sweep_temp_files(self.directory)
             self._task = asyncio.get_running_loop().create_task(self._run_periodic())
 
@@ -500,13 +641,38 @@ class SnapshotService:
             await asyncio.sleep(self.interval_s)
             await self.save_periodic()
 
-    async def stop(self) -> None:
-        """Stop periodic saves."""
+    async def _halt(self) -> None:
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    async def stop(self) -> None:
+        """Stop periodic saves and let the directory go (no final snapshot: see shutdown)."""
+        await self._halt()
+        self.close()
+
+    async def shutdown(self) -> SaveResult | None:
+        """Stop periodic saves, write the final snapshot (bounded by shutdown_timeout_s; a
+        failure is logged and returned, not raised), and let the directory go. After it the
+        service writes nothing. None when snapshots are off."""
+        await self._halt()
+        result = None
+        if self.enabled:
+            timeout = self.shutdown_timeout_s
+            try:
+                result = await asyncio.wait_for(
+                    self._save_async("shutdown", skip_unchanged=False, final=True), timeout
+                )
+            except TimeoutError:
+                result = self._record_failure(
+                    "shutdown", TimeoutError(f"did not finish in {timeout:g} s")
+                )
+            except Exception as exc:
+                result = self._record_failure("shutdown", exc)
+        self.close()
+        return result
 
     async def __aenter__(self) -> SnapshotService:
         if self.enabled:
@@ -520,12 +686,7 @@ class SnapshotService:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.stop()
-        if self.enabled:
-            try:
-                await self._save_async("shutdown", skip_unchanged=False)
-            except Exception as error:
-                self._record_failure("shutdown", error)
+        await self.shutdown()
 
     # -- signals --------------------------------------------------------------------------
 
@@ -537,8 +698,9 @@ class SnapshotService:
 
         Called inside a running event loop, the handlers go through the loop, so the final
         snapshot starts at a clean point between callbacks; otherwise from the handler itself.
-        Either way it is written in the signalled thread without waiting on any other, and the
-        host is held still meanwhile: the file holds the state its own handler then sees.
+        Either way it is written in the signalled thread (after a save another thread has under
+        way), and the host is held still meanwhile: the file holds the state its own handler
+        then sees, and no file is written after it.
         """
         try:
             self._signal_loop = asyncio.get_running_loop()
@@ -588,12 +750,14 @@ class SnapshotService:
         self._on_signal(signum, None)
 
     def _final_snapshot(self, signum: int) -> None:
-        """The final snapshot from inside a signal handler: all in this thread, no other
-        thread waited for, bounded by a SIGALRM timer when the host leaves SIGALRM alone."""
+        """The final snapshot from inside a signal handler: written in this thread, after any
+        save under way in another thread (the write lock is reentrant: a save this handler
+        interrupted does not block it, and drops its file when it goes on), bounded by a
+        SIGALRM timer when the host leaves SIGALRM alone. Nothing is written after it."""
         reason = f"on {signal.Signals(signum).name}"
         started = time.perf_counter()
         try:
-            with _time_limit(self.shutdown_timeout_s):
+            with _time_limit(self.shutdown_timeout_s), self._write_lock:
                 data_json = self._serialize()
                 self._store(
                     data_json,
@@ -603,6 +767,7 @@ class SnapshotService:
                     started=started,
                     at=_now_text(),
                     parallel=False,
+                    final=True,
                 )
         except _TimeLimitExceededError:
             log.error("final snapshot %s did not finish in %.1f s", reason, self.shutdown_timeout_s)

@@ -69,7 +69,9 @@ def child_env(runtime: Path, **extra: str) -> dict[str, str]:
 
 
 class DemoProcess:
-    """`python -m engine.demo_server` in a subprocess, its log in a file."""
+    """`python -m engine.demo_server` in a subprocess, its log in a file; with `host`, a dev
+    server that embeds statesnap instead (`host_server`: no simulated activity, and no demo
+    rule against a directory holding snapshots it did not write)."""
 
     def __init__(
         self,
@@ -81,14 +83,21 @@ class DemoProcess:
         seed: int = 1,
         max_snapshots: int = 10,
         env: dict[str, str] | None = None,
+        host: bool = False,
     ) -> None:
         self.directory = directory
         self.log_path = directory.parent / f"{directory.name}-demo.log"
-        command = [
-            sys.executable, "-m", "engine.demo_server", "--headless", "--dir", str(directory),
-            "--interval", str(interval_s), "--tick", str(tick_s), "--seed", str(seed),
-            "--max-snapshots", str(max_snapshots),
-        ]  # fmt: skip
+        if host:
+            command = [
+                sys.executable, "-m", "tests.helpers_processes", "host-server", str(directory),
+                str(interval_s), str(max_snapshots),
+            ]  # fmt: skip
+        else:
+            command = [
+                sys.executable, "-m", "engine.demo_server", "--headless", "--dir", str(directory),
+                "--interval", str(interval_s), "--tick", str(tick_s), "--seed", str(seed),
+                "--max-snapshots", str(max_snapshots),
+            ]  # fmt: skip
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
             command,
@@ -365,7 +374,42 @@ def hanging_final(directory: str) -> None:
         _say("interrupted")
 
 
+def host_server(directory: str, interval_s: str, max_snapshots: str) -> None:
+    """A dev server that embeds statesnap as the README shows (the service and its control
+    channel in the app's lifespan) until SIGTERM/SIGINT; then it exits by that signal."""
+    from engine import ControlServer, DirectoryInUseError, MemoryStorage, SnapshotService
+
+    _log_to_stderr()
+    received: list[int] = []
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+
+        def on_signal(signum: int) -> None:
+            received.append(signum)
+            stop.set()
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, on_signal, signum)
+        service = SnapshotService(
+            MemoryStorage(), directory, interval_s=float(interval_s),
+            max_snapshots=int(max_snapshots),
+        )  # fmt: skip
+        async with service, ControlServer(service):
+            await stop.wait()
+
+    try:
+        asyncio.run(serve())
+    except DirectoryInUseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    signal.signal(received[0], signal.SIG_DFL)
+    os.kill(os.getpid(), received[0])
+
+
 _PROGRAMS: dict[str, Callable[..., None]] = {
+    "host-server": host_server,
     "save-loop": save_loop,
     "signal-host": signal_host,
     "signal-inside": signal_inside,

@@ -121,15 +121,17 @@ def test_export_never_overwrites_without_force(workdir: Path) -> None:
     assert json.loads(out.read_text())["sessions"]
 
 
-def test_import_round_trips_an_export_and_rotates(workdir: Path) -> None:
-    exported = statesnap("export", BASIC[-1].name, cwd=workdir).stdout
-    result = statesnap("import", "-", "--keep", "3", cwd=workdir, stdin=exported)
-    assert result.returncode == 0, result.stderr
+def test_import_round_trips_an_export_and_deletes_nothing(workdir: Path) -> None:
     snaps = workdir / ".actionflows-snapshot"
+    before = set(list_snapshot_names(snaps))
+    exported = statesnap("export", BASIC[-1].name, cwd=workdir).stdout
+    result = statesnap("import", "-", cwd=workdir, stdin=exported)
+    assert result.returncode == 0, result.stderr
+    assert b"deleted nothing" in result.stdout
     newest = snaps / list_snapshot_names(snaps)[0]
     assert read_snapshot(newest).expected_checksum == read_snapshot(BASIC[-1]).expected_checksum
     assert js_verify(newest) == [True]
-    assert len([n for n in list_snapshot_names(snaps) if n.startswith("snapshot-20")]) == 3
+    assert set(list_snapshot_names(snaps)) == before | {newest.name}
 
 
 def test_import_fills_missing_maps_and_keeps_unknown_keys(tmp_path: Path) -> None:
@@ -183,7 +185,7 @@ def test_diff_reports_added_removed_changed(tmp_path: Path) -> None:
 def test_offline_rollback_makes_an_old_state_newest(workdir: Path) -> None:
     snaps = workdir / ".actionflows-snapshot"
     oldest = BASIC[0].name
-    result = statesnap("rollback", oldest, cwd=workdir)
+    result = statesnap("rollback", oldest, "--yes", cwd=workdir)
     assert result.returncode == 0, result.stderr
     newest = next(n for n in list_snapshot_names(snaps) if n.startswith("snapshot-20"))
     assert read_snapshot(snaps / newest).data == read_snapshot(BASIC[0]).data

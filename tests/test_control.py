@@ -261,7 +261,7 @@ async def test_rollback_takes_only_listed_names(served: Served, tmp_path: Path) 
         with pytest.raises(ControlError, match=message):
             await served.call("rollback", bad)
     assert js_dumps(served.storage.snapshot_data()) == state
-    with pytest.raises(ControlError, match="no roll-back to undo"):
+    with pytest.raises(ControlError, match="nothing to undo"):
         await served.call("undo")
 
 

@@ -111,7 +111,7 @@ def test_rollback_and_undo_through_a_running_server(
 ) -> None:
     directory, older, newer = two_states
     state_a, state_b = data_of(older), data_of(newer)
-    with DemoProcess(directory, runtime, tick_s=0) as demo:
+    with DemoProcess(directory, runtime, host=True) as demo:
         client = demo.client()
         status = client.status()
         assert status.restored_from == newer.name and status.skipped == ()

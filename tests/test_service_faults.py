@@ -91,6 +91,7 @@ def test_kill_9_at_random_moments_leaves_only_whole_files(tmp_path: Path) -> Non
         assert service.load_latest_snapshot() and service.restored_from == files[0].name
         assert service.skipped == []
         assert js_dumps(restored.snapshot_data()) == js_dumps(newest.data)
+        service.close()
         assert temp_files(directory) == []  # restore swept what the crash left
     assert temps_left > 0  # some kills did land mid-write
     seen = sorted(checked.iterdir())

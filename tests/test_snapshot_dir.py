@@ -16,11 +16,11 @@ from engine import (
     list_snapshot_names,
     promote_snapshot,
     read_snapshot,
-    rotate_snapshots,
+    rotation_victims,
     sweep_temp_files,
     write_snapshot_file,
 )
-from engine.snapshot_dir import TEMP_PREFIX
+from engine.snapshot_dir import TEMP_PREFIX, rotate_snapshots
 from tests.node_bridge import js_verify
 
 TRICKY = {
@@ -105,7 +105,7 @@ def test_temp_files_are_invisible_and_swept(snapdir: Path) -> None:
 
 def test_rotation_keeps_the_newest_and_never_the_protected_one(snapdir: Path) -> None:
     paths = [write_snapshot_file(snapdir, js_dumps([i]))[0] for i in range(5)]
-    deleted = rotate_snapshots(snapdir, 2, protect=[paths[0]])
+    deleted = rotate_snapshots(snapdir, 2, protect=[paths[0].name])
     assert {p.name for p in deleted} == {paths[1].name, paths[2].name}
     assert set(list_snapshot_names(snapdir)) == {paths[0].name, paths[3].name, paths[4].name}
 
@@ -118,11 +118,27 @@ def test_rotation_leaves_foreign_names_alone(snapdir: Path) -> None:
     assert (snapdir / "snapshot-mine.json.gz").exists()
 
 
-def test_promote_writes_the_old_state_as_newest(snapdir: Path) -> None:
+def test_rotation_victims_skip_protected_and_undated_names() -> None:
+    listed = [
+        "snapshot-2026-01-01T00-00-05-000Z.json.gz",
+        "snapshot-2026-01-01T00-00-04-000Z.json.gz",
+        "snapshot-2026-01-01T00-00-03-000Z.json.gz",
+        "snapshot-2026-01-01T00-00-02-000Z.json.gz",
+        "snapshot-mine.json.gz",
+    ]
+    assert rotation_victims(listed, 1, {listed[2]}) == [listed[1], listed[3]]
+    assert rotation_victims(listed, 0) == listed[:4]
+    assert rotation_victims(listed, 9) == []
+
+
+def test_promote_writes_the_old_state_as_newest_and_deletes_nothing(snapdir: Path) -> None:
     first, _ = write_snapshot_file(snapdir, js_dumps({"v": "old"}))
-    write_snapshot_file(snapdir, js_dumps({"v": "new"}))
-    promoted = promote_snapshot(snapdir, first.name, keep=3)
+    for i in range(6):
+        write_snapshot_file(snapdir, js_dumps({"v": i}))
+    before = set(list_snapshot_names(snapdir))
+    promoted = promote_snapshot(snapdir, first.name)
     assert list_snapshot_names(snapdir)[0] == promoted.name
+    assert set(list_snapshot_names(snapdir)) == before | {promoted.name}
     assert read_snapshot(promoted).data == {"v": "old"}
 
 
@@ -130,7 +146,7 @@ def test_promote_writes_the_old_state_as_newest(snapdir: Path) -> None:
 def test_promote_accepts_only_listed_names(snapdir: Path, name: str) -> None:
     write_snapshot_file(snapdir, b"{}")
     with pytest.raises(ValueError, match="not a snapshot"):
-        promote_snapshot(snapdir, name, keep=3)
+        promote_snapshot(snapdir, name)
 
 
 def test_names_that_are_not_timestamps_list_after_every_timestamped_one(snapdir: Path) -> None:

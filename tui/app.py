@@ -164,12 +164,7 @@ class StatesnapApp(App[None]):
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def _read_status(self, attachment: Attachment) -> None:
-        try:
-            status = attachment.status()
-        except Exception as exc:  # the attachment's errors say what happened, in words
-            self.post_message(ServerStatusRead(attachment, None, str(exc)))
-        else:
-            self.post_message(ServerStatusRead(attachment, status))
+        self.post_message(ServerStatusRead.read(attachment))
 
     @on(ServerStatusRead)
     def _status_read(self, message: ServerStatusRead) -> None:

@@ -47,7 +47,11 @@ class Attachment(Protocol):
         ...
 
     def undo(self) -> str:
-        """Go back to the state before the last roll-back."""
+        """Go back, once, to the state before the last roll-back."""
+        ...
+
+    def hold(self, name: str, seconds: int) -> None:
+        """Keep the file `name` out of the server's rotation for `seconds` (0: let it go)."""
         ...
 
     def status(self) -> ServiceStatus:
@@ -95,14 +99,18 @@ class ServerAttachment:
         return (
             f"The server now holds the state of {result.restored} (saved as "
             f"{result.after.name}); its state before is in {result.undo_point.name} (u undoes)."
+            " Nothing was deleted."
         )
 
     def undo(self) -> str:
         result = self._client.undo()
         return (
             f"Roll-back undone: the server is back to its state before it (saved as "
-            f"{result.after.name})."
+            f"{result.after.name}); the state it left is in {result.undo_point.name}."
         )
+
+    def hold(self, name: str, seconds: int) -> None:
+        self._quick.hold(name, seconds)
 
     def status(self) -> ServiceStatus:
         return self._quick.status()

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from engine import DEFAULT_MAX_BYTES, default_snapshot_dir
+from engine import DEFAULT_MAX_BYTES, DEFAULT_SNAPSHOT_DIR, default_snapshot_dir
 from tui import commands
 from tui.commands import CommandError
 from tui.safe_text import escape_controls
@@ -51,16 +51,12 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _common_options() -> argparse.ArgumentParser:
+def _common_options(
+    dir_help: str = "snapshot directory (default: $AFW_SNAPSHOT_DIR or ./.actionflows-snapshot)",
+) -> argparse.ArgumentParser:
     """Options every command accepts, before or after its name."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--dir",
-        type=Path,
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help="snapshot directory (default: $AFW_SNAPSHOT_DIR or ./.actionflows-snapshot)",
-    )
+    common.add_argument("--dir", type=Path, metavar="DIR", default=argparse.SUPPRESS, help=dir_help)
     common.add_argument(
         "--max-bytes",
         type=_positive_int,
@@ -83,16 +79,22 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", title="commands")
 
     def verb(
-        name: str, summary: str, run: Callable[[argparse.Namespace], int]
+        name: str,
+        summary: str,
+        run: Callable[[argparse.Namespace], int],
+        options: argparse.ArgumentParser = common,
     ) -> argparse.ArgumentParser:
-        sub = verbs.add_parser(name, help=summary, description=summary, parents=[common])
+        sub = verbs.add_parser(name, help=summary, description=summary, parents=[options])
         sub.set_defaults(run=run)
         return sub
 
     demo = verb(
         "demo",
-        "run a demo server with live simulated activity, and the dashboard on it",
+        "run a demo server with live simulated activity, and the dashboard on it. Its"
+        f" directory is --dir, else ./{DEMO_DIR} (never $AFW_SNAPSHOT_DIR); it refuses a"
+        " directory holding snapshots it did not write",
         commands.demo,
+        _common_options(f"the demo's own directory (default: ./{DEMO_DIR})"),
     )
     demo.add_argument(
         "--headless", action="store_true", help="run only the server, until SIGINT/SIGTERM"
@@ -143,13 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     importing = verb(
         "import",
-        "write a new snapshot holding the data in a JSON file ('-': stdin)",
+        "write a new snapshot holding the data in a JSON file ('-': stdin); deletes nothing",
         commands.import_data,
     )
     importing.add_argument("source", metavar="JSON")
-    importing.add_argument(
-        "--keep", type=_positive_int, default=3, metavar="N", help="snapshots to keep (default: 3)"
-    )
 
     diff = verb(
         "diff", "compare two snapshots map by map: added, removed, changed entries", commands.diff
@@ -170,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = verb(
         "rollback",
         "roll the running server back to FILE (its current state is saved first);"
-        " with no server, make FILE's state the newest snapshot",
+        " with no server, make FILE's state the newest snapshot. Deletes nothing; says what"
+        " will change and asks first",
         commands.rollback,
     )
     target = rollback.add_mutually_exclusive_group(required=True)
@@ -183,11 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="running server: go back to the state before the last roll-back",
     )
     rollback.add_argument(
-        "--keep",
-        type=_positive_int,
-        default=3,
-        metavar="N",
-        help="snapshots to keep offline (default: 3)",
+        "-y", "--yes", action="store_true", help="do not ask (what will change is still printed)"
     )
     return parser
 
@@ -206,11 +202,32 @@ def _configure_logging() -> None:
     logging.basicConfig(level=level, handlers=[handler])
 
 
+def _default_dir(verb: str | None) -> Path:
+    """The directory when --dir is not given: the demo's own; else $AFW_SNAPSHOT_DIR; else
+    ./.actionflows-snapshot, unless that has neither snapshots nor a server while exactly one
+    server runs on a directory under this folder (a demo started here): then that one."""
+    if verb == "demo":
+        return DEMO_DIR
+    if os.environ.get("AFW_SNAPSHOT_DIR"):
+        return default_snapshot_dir()
+    default = default_snapshot_dir()
+    nearby = commands.servers_nearby(default)
+    if len(nearby) != 1:
+        return default
+    chosen = nearby[0]
+    print(
+        f"statesnap: using {escape_controls(str(chosen))}, the directory a server serves here"
+        f" (--dir {DEFAULT_SNAPSHOT_DIR} for the default one)",
+        file=sys.stderr,
+    )
+    return chosen
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "dir"):
-        args.dir = DEMO_DIR if args.verb == "demo" else default_snapshot_dir()
+        args.dir = _default_dir(args.verb)
     if not hasattr(args, "max_bytes"):
         args.max_bytes = DEFAULT_MAX_BYTES
     _configure_logging()

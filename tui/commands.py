@@ -25,17 +25,18 @@ from engine import (
     find_server,
     js_dumps,
     js_loads,
+    list_servers,
     list_snapshot_names,
     map_entries,
     promote_snapshot,
     read_snapshot,
-    rotate_snapshots,
     write_snapshot_file,
 )
 from tui.formatting import format_age, format_moment, format_size, parse_moment
+from tui.rollback_plan import ChangePlan, command_hint, plan_rollback, plan_undo
 from tui.safe_text import escape_controls, escape_json_for_terminal
 
-__all__ = ["CommandError"]
+__all__ = ["CommandError", "servers_nearby"]
 
 
 class CommandError(Exception):
@@ -340,10 +341,15 @@ def import_data(args: argparse.Namespace) -> int:
     try:
         ensure_snapshot_dir(args.dir)
         path, encoded = write_snapshot_file(args.dir, js_dumps(complete))
-        rotate_snapshots(args.dir, args.keep, protect=[path])
     except SnapshotDirError as exc:
         raise CommandError(f"{exc.strerror}: {exc.filename}") from None
-    _say(f"wrote {path} (checksum {encoded.checksum})")
+    _say(f"wrote {path} (checksum {encoded.checksum}); deleted nothing")
+    server = find_server(args.dir)
+    if server is not None:
+        _say(
+            f"note: the server (pid {server.pid}) serving {args.dir} keeps its own state and "
+            "saves newer files; it loads this one only if restarted before its next save"
+        )
     return 0
 
 
@@ -379,10 +385,39 @@ def diff(args: argparse.Namespace) -> int:
 # -- live server ----------------------------------------------------------------------------
 
 
-def _no_server(directory: Path) -> CommandError:
+def _servers_here() -> list[tuple[Path, int]]:
+    """The directories (relative to this folder) that running servers serve under it, with
+    their pids."""
+    here = Path.cwd()
+    return [
+        (info.directory.relative_to(here), info.pid)
+        for info in list_servers()
+        if info.directory.is_relative_to(here)
+    ]
+
+
+def servers_nearby(default: Path) -> list[Path]:
+    """Where a command run without --dir may mean to look: nothing if `default` has a server
+    or snapshots; else the directories that servers serve under this folder."""
+    try:
+        if find_server(default) is not None or list_snapshot_names(default):
+            return []
+    except OSError:
+        return []
+    return [directory for directory, _ in _servers_here()]
+
+
+def _no_server(directory: Path, *words: str) -> CommandError:
+    """No server serves `directory`: say so, and name the servers running under this folder
+    with the command that reaches each."""
+    nearby = _servers_here()
+    message = f"no statesnap server is running for {directory}"
+    if nearby:
+        hints = "; ".join(f"{command_hint(where, *words)} (pid {pid})" for where, pid in nearby)
+        return CommandError(f"{message}; a server runs on another directory: {hints}")
     return CommandError(
-        f"no statesnap server is running for {directory} (start one with `statesnap demo`, "
-        "or embed SnapshotService with its control channel in your server)"
+        f"{message} (a server embeds SnapshotService with its ControlServer;"
+        " `statesnap demo` runs one on a directory of its own)"
     )
 
 
@@ -395,7 +430,7 @@ def _live_client(directory: Path) -> ControlClient | None:
 def snapshot_now(args: argparse.Namespace) -> int:
     client = _live_client(args.dir)
     if client is None:
-        raise _no_server(args.dir)
+        raise _no_server(args.dir, "snapshot")
     try:
         name = client.snapshot()
     except ControlError as exc:
@@ -404,45 +439,98 @@ def snapshot_now(args: argparse.Namespace) -> int:
     return 0
 
 
+def _listed_name(spec: str, directory: Path) -> str:
+    """A roll-back target: a name the directory lists, or a path to such a file in it, whose
+    file is valid (checked before anything is asked or changed)."""
+    if os.sep in spec or spec in (".", ".."):
+        path = Path(spec)
+        if path.parent.resolve() != directory.resolve():
+            raise CommandError(
+                f"rollback takes a snapshot of {directory}: {escape_controls(spec)} is elsewhere",
+                exit_code=2,
+            )
+        spec = path.name
+    if spec not in list_snapshot_names(directory):
+        raise CommandError(f"no snapshot named {escape_controls(spec)} in {directory}")
+    found = read_snapshot(directory / spec, keep_data=False)
+    if not found.is_valid:
+        raise CommandError(
+            f"cannot roll back to {escape_controls(spec)}: it is {found.status.label}"
+            f" ({escape_controls(found.reason)})"
+        )
+    return spec
+
+
+def _show_plan(plan: ChangePlan, shown: int = 10) -> None:
+    _say(plan.title)
+    for line in plan.steps:
+        _say(f"  {line}")
+    _say(f"  {plan.summary}")
+    if plan.later_heading:
+        _say(f"  {plan.later_heading}")
+    for name in plan.later_deleted[:shown]:
+        _say(f"    {name}")
+    if len(plan.later_deleted) > shown:
+        _say(f"    … and {len(plan.later_deleted) - shown} more")
+
+
+def _confirm(plan: ChangePlan, args: argparse.Namespace) -> None:
+    """Say what will change, then ask (unless --yes); CommandError when not confirmed."""
+    _show_plan(plan)
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise CommandError("not confirmed: pass --yes (there is no terminal to ask on)", 2)
+    sys.stdout.write("Go ahead? [y/N] ")
+    sys.stdout.flush()
+    answer = sys.stdin.readline().strip().lower()
+    if answer not in ("y", "yes"):
+        raise CommandError("cancelled; nothing changed")
+
+
+def _undo(args: argparse.Namespace, client: ControlClient | None) -> int:
+    if client is None:
+        raise _no_server(args.dir, "rollback", "--undo")
+    try:
+        status = client.status()
+        if status.can_undo and status.last_rollback is not None:
+            _confirm(plan_undo(status), args)
+        result = client.undo()  # with nothing to undo, the server says why and changes nothing
+    except ControlError as exc:
+        raise CommandError(str(exc)) from None
+    _say(
+        f"undone: the state you left is saved as {result.undo_point.name}; the state from "
+        f"before the roll-back is back, saved as {result.after.name}"
+    )
+    return 0
+
+
 def rollback(args: argparse.Namespace) -> int:
     client = _live_client(args.dir)
     if args.undo:
-        if client is None:
-            raise CommandError(f"nothing to undo: no statesnap server is running for {args.dir}")
-        try:
-            result = client.undo()
-        except ControlError as exc:
-            raise CommandError(f"the server refused: {exc}") from None
-        _say(
-            f"undone: state saved as {result.undo_point.name},"
-            f" previous state restored and saved as {result.after.name}"
-        )
-        return 0
-    name: str = args.file
-    if os.sep in name or name in (".", ".."):
-        raise CommandError(
-            "rollback takes a snapshot name from the directory's listing, not a path", exit_code=2
-        )
-    if name not in list_snapshot_names(args.dir):
-        raise CommandError(f"no snapshot named {escape_controls(name)} in {args.dir}")
+        return _undo(args, client)
+    name = _listed_name(args.file, args.dir)
+    listed = list_snapshot_names(args.dir)
     if client is not None:
         try:
+            _confirm(plan_rollback(name, listed, client.status()), args)
             result = client.rollback(name)
         except ControlError as exc:
             raise CommandError(f"the server refused: {exc}") from None
         _say(
-            f"rolled back to {name}: current state saved as {result.undo_point.name},"
-            f" restored state saved as {result.after.name}"
+            f"rolled back to {name}: the state before is saved as {result.undo_point.name},"
+            f" the restored state as {result.after.name}; nothing was deleted"
         )
-        _say("undo with: statesnap rollback --undo")
+        _say(f"undo with: {command_hint(args.dir, 'rollback', '--undo')}")
         return 0
+    _confirm(plan_rollback(name, listed, None), args)
     try:
-        path = promote_snapshot(args.dir, name, args.keep, max_bytes=args.max_bytes)
+        path = promote_snapshot(args.dir, name, max_bytes=args.max_bytes)
     except ValueError as exc:
         raise CommandError(escape_controls(str(exc))) from None
     _say(
-        f"no server running: {name}'s state is now the newest snapshot, {path.name};"
-        " the next start loads it"
+        f"wrote {path.name} holding {name}'s state (the next server start loads it);"
+        " nothing was deleted"
     )
     return 0
 

@@ -13,9 +13,6 @@ from tui.attachment import Attachment
 
 __all__ = ["DashboardContext"]
 
-ROLLBACK_KEEP = 3
-"""Files an offline roll-back keeps (the server's default `max_snapshots`)."""
-
 
 @dataclass
 class DashboardContext:

@@ -1,4 +1,9 @@
-"""`statesnap demo`: a demo server in its own process, and the dashboard attached to it."""
+"""`statesnap demo`: a demo server in its own process, and the dashboard attached to it.
+
+The demo runs only in a directory of its own (engine.demo_directory) that no other server
+serves; both are checked before anything starts. The server's log is `.statesnap-demo.log`
+in that directory, replaced at each run.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,23 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from engine import ensure_snapshot_dir, find_server, run_demo_server
+from engine import (
+    DirectoryInUseError,
+    ForeignSnapshotsError,
+    check_demo_directory,
+    check_directory_free,
+    ensure_snapshot_dir,
+    find_server,
+    run_demo_server,
+)
+from tui.rollback_plan import command_hint
 
 __all__ = ["run_demo"]
+
+LOG_NAME = ".statesnap-demo.log"
 
 _START_TIMEOUT_S = 20.0
 _STOP_TIMEOUT_S = 20.0
@@ -30,7 +45,11 @@ def _run_headless(directory: Path, interval_s: float, seed: int | None) -> int:
         f"demo server on {directory} (pid {os.getpid()}); stop with Ctrl-C or SIGTERM",
         file=sys.stderr,
     )
-    outcome = asyncio.run(run_demo_server(directory, interval_s=interval_s, seed=seed))
+    try:
+        outcome = asyncio.run(run_demo_server(directory, interval_s=interval_s, seed=seed))
+    except (DirectoryInUseError, ForeignSnapshotsError) as exc:
+        print(f"statesnap: {exc}", file=sys.stderr)
+        return 1
     final = outcome.final_save
     if final is not None and final.path is not None:
         print(f"final snapshot: {final.path}", file=sys.stderr)
@@ -51,7 +70,8 @@ def _start_server(
     ]
     if seed is not None:
         command += ["--seed", str(seed)]
-    with open(log_path, "wb") as log:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+    with open(os.open(log_path, flags, 0o600), "wb") as log:
         server = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
         )
@@ -82,17 +102,36 @@ def _stop_server(server: subprocess.Popen[bytes]) -> int | None:
         return None
 
 
+def _refusal(directory: Path) -> str | None:
+    """Why the demo must not run on `directory` (checked before anything is changed)."""
+    try:
+        check_demo_directory(directory)
+        check_directory_free(directory)
+    except ForeignSnapshotsError as exc:
+        return str(exc)
+    except DirectoryInUseError as exc:
+        if find_server(directory) is None:
+            return str(exc)
+        return (
+            f"a statesnap server (pid {exc.pid}) already serves {directory}; open its "
+            f"dashboard with: {command_hint(directory)}"
+        )
+    return None
+
+
 def run_demo(directory: Path, *, headless: bool, interval_s: float, seed: int | None) -> int:
     """Run the demo: headless, the server until a signal; else server and dashboard together,
     both stopping when the dashboard quits (the server writes its final snapshot)."""
+    refusal = _refusal(directory)
+    if refusal is not None:
+        print(f"statesnap: {refusal}", file=sys.stderr)
+        return 1
     ensure_snapshot_dir(directory)
     if headless:
         return _run_headless(directory, interval_s, seed)
     from tui.app import run_dashboard
 
-    handle, log_name = tempfile.mkstemp(prefix="statesnap-demo-", suffix=".log")  # 0600, new
-    os.close(handle)
-    log_path = Path(log_name)
+    log_path = directory / LOG_NAME
     try:
         server = _start_server(directory, interval_s, seed, log_path)
     except DemoError as exc:

@@ -107,6 +107,14 @@ class ServerStatusRead(Message):
     status: ServiceStatus | None
     problem: str | None = None
 
+    @classmethod
+    def read(cls, attachment: Attachment) -> ServerStatusRead:
+        """Ask the server now (blocking: from a thread worker)."""
+        try:
+            return cls(attachment, attachment.status())
+        except Exception as exc:  # the attachment's errors say what happened, in words
+            return cls(attachment, None, str(exc))
+
 
 @dataclass
 class PageRead(Message):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from engine import ControlServer, MemoryStorage, SnapshotService
 from tui.attachment import ServerAttachment
-from tui.screens.rollback import RollbackScreen
+from tui.screens.confirm import ConfirmScreen
 
 from .conftest import SIZE, make_app, record_notifications, sample_data, wait_until, write
 
@@ -31,15 +31,16 @@ async def test_attaches_snapshots_rolls_back_and_undoes(snapshot_dir: Path, runt
 
         await pilot.press("G", "r")
         await pilot.pause()
-        assert isinstance(app.screen, RollbackScreen)
+        assert isinstance(app.screen, ConfirmScreen)
         body = " ".join(str(widget.render()) for widget in app.screen.query("Static"))
-        assert "The attached server (pid" in body
+        assert "The server (pid" in body and "2 files written, none deleted" in body
         await pilot.press("y")
         await wait_until(pilot, lambda: any("holds the state of" in note for note in notes))
         assert len(storage.snapshot_data()["sessions"]) == 1
         assert any(f"holds the state of {first.name}" in note for note in notes)
 
-        await pilot.press("u")
+        await wait_until(pilot, lambda: app.screen.check_action("undo", ()) is True)
+        await pilot.press("u", "y")
         await wait_until(pilot, lambda: any(note.startswith("Roll-back undone") for note in notes))
         assert len(storage.snapshot_data()["sessions"]) == 5
 

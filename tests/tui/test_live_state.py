@@ -28,7 +28,7 @@ from tui.app import StatesnapApp
 from tui.browse_sources import LiveSource
 from tui.live_rows import PAGE_ROWS, LiveMapRows
 from tui.screens.browser import BrowserScreen
-from tui.screens.rollback import RollbackScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.snapshots import LIVE_NO_DIFF, LIVE_NO_ROLLBACK, SnapshotsScreen
 from tui.server_words import server_words
 from tui.widgets.virtual_table import VirtualTable
@@ -51,7 +51,9 @@ def live_app(directory: Path) -> StatesnapApp:
 async def demo_server(
     directory: Path, runtime: Path, **options: Any
 ) -> AsyncIterator[tuple[DemoProcess, ControlClient]]:
-    """A demo server on `directory` (no activity unless asked), up and answering."""
+    """A server on `directory`, up and answering: a dev server that embeds statesnap, or the
+    demo (with simulated activity) when `tick_s` is given."""
+    options.setdefault("host", "tick_s" not in options)
     with DemoProcess(directory.resolve(), runtime, **options) as demo:
         info = await asyncio.to_thread(demo.wait_for_server)
         yield demo, ControlClient(info, timeout_s=20.0)
@@ -59,6 +61,10 @@ async def demo_server(
 
 async def until(pilot: Pilot[Any], condition: Callable[[], object]) -> None:
     await wait_until(pilot, lambda: bool(condition()), SERVER_WAIT_S)
+
+
+def screen_text(screen: Any) -> str:
+    return " ".join(str(widget.render()) for widget in screen.query("Static"))
 
 
 def snapshots(app: StatesnapApp) -> SnapshotsScreen:
@@ -322,7 +328,7 @@ async def test_roll_back_and_undo_drive_the_server(snapshot_dir: Path, runtime: 
         assert client.entries("sessions", 0, 100).total == 5
 
         await pilot.press("G", "r")
-        await until(pilot, lambda: isinstance(app.screen, RollbackScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await until(pilot, lambda: any("holds the state of" in note for note in notes))
         assert client.entries("sessions", 0, 100).total == 2
@@ -331,9 +337,19 @@ async def test_roll_back_and_undo_drive_the_server(snapshot_dir: Path, runtime: 
         await until(pilot, lambda: "sessions 2" in (live_row(app) or [""])[-1])
 
         await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Undo the roll-back to" in screen_text(app.screen)
+        await pilot.press("y")
         await until(pilot, lambda: any(note.startswith("Roll-back undone") for note in notes))
         assert client.entries("sessions", 0, 100).total == 5
         await until(pilot, lambda: "sessions 5" in (live_row(app) or [""])[-1])
+        files = set(list_snapshot_names(snapshot_dir))
+
+        await pilot.press("u")  # undo is not a toggle: a second one has nothing to undo
+        await until(pilot, lambda: "nothing to undo" in notes[-1])
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert client.entries("sessions", 0, 100).total == 5
+        assert set(list_snapshot_names(snapshot_dir)) == files
 
 
 async def test_redis_mode_is_browsable_and_takes_no_snapshots(

@@ -10,9 +10,9 @@ from engine.snapshot_dir import TEMP_PREFIX
 from tui.attachment import NO_SERVER
 from tui.messages import CatalogChanged
 from tui.screens.browser import BrowserScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.diff import DiffScreen
 from tui.screens.help import HelpScreen
-from tui.screens.rollback import RollbackScreen
 from tui.screens.snapshots import SnapshotsScreen
 from tui.snapshot_rows import SnapshotRows
 from tui.widgets.snapshot_detail import SnapshotDetail
@@ -188,52 +188,6 @@ async def test_snapshot_and_undo_need_a_server_and_say_so(snapshot_dir: Path) ->
         assert "no server attached" in app.sub_title
 
 
-class FakeServer:
-    pid = 4242
-    mode = "memory"
-    label = "pid 4242 · memory"
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def snapshot_now(self) -> str:
-        self.calls.append("snapshot")
-        return "Snapshot written"
-
-    def rollback(self, name: str) -> str:
-        self.calls.append(f"rollback {name}")
-        return f"Rolled back to {name}"
-
-    def undo(self) -> str:
-        self.calls.append("undo")
-        return "Undone"
-
-
-async def test_an_attached_server_enables_snapshot_undo_and_live_rollback(
-    snapshot_dir: Path,
-) -> None:
-    path = write(snapshot_dir, sample_data(), 0)
-    app = make_app(snapshot_dir)
-    notes = record_notifications(app)
-    server = FakeServer()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.attachment = server
-        assert "pid 4242 · memory" in app.sub_title
-        assert app.screen.check_action("snapshot_now", ()) is True
-        await pilot.press("s")
-        await settle(pilot)
-        await pilot.press("u")
-        await settle(pilot)
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, RollbackScreen)
-        await pilot.press("y")
-        await settle(pilot)
-        assert server.calls == ["snapshot", "undo", f"rollback {path.name}"]
-        assert notes == ["Snapshot written", "Undone", f"Rolled back to {path.name}"]
-
-
 async def test_rollback_modal_names_the_file_and_cancels(snapshot_dir: Path) -> None:
     for minute in range(3):
         write(snapshot_dir, sample_data(), minute)
@@ -244,11 +198,10 @@ async def test_rollback_modal_names_the_file_and_cancels(snapshot_dir: Path) -> 
         target = app.context.catalog.entries[2]
         await pilot.press("G", "r")
         await pilot.pause()
-        assert isinstance(app.screen, RollbackScreen)
+        assert isinstance(app.screen, ConfirmScreen)
         body = " ".join(str(widget.render()) for widget in app.screen.query("Static"))
-        assert "2026-11-26 07:00:00.000" in body
         assert target.name in body
-        assert "deletes" in body
+        assert "1 file written, none deleted" in body
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, SnapshotsScreen)
@@ -258,10 +211,11 @@ async def test_rollback_modal_names_the_file_and_cancels(snapshot_dir: Path) -> 
         assert sorted(path.name for path in snapshot_dir.iterdir()) == before
 
 
-async def test_rollback_promotes_the_file_and_rotates(snapshot_dir: Path) -> None:
+async def test_rollback_promotes_the_file_and_deletes_nothing(snapshot_dir: Path) -> None:
     oldest = write(snapshot_dir, sample_data(1), 0)
-    for minute in (1, 2):
+    for minute in (1, 2, 3, 4):
         write(snapshot_dir, sample_data(2), minute)
+    before = {path.name for path in snapshot_dir.iterdir()}
     app = make_app(snapshot_dir)
     notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -270,11 +224,12 @@ async def test_rollback_promotes_the_file_and_rotates(snapshot_dir: Path) -> Non
         await settle(pilot)
         table = snapshots_table(app.screen)
         entries = app.context.catalog.entries
-        assert len(entries) == 3
-        assert oldest.name not in {entry.name for entry in entries}
+        assert len(entries) == 6
+        assert before < {entry.name for entry in entries}
         assert "sessions 1" in cell_texts(table, 0)[5]
         assert notes[-1].startswith("Rolled back: ")
         assert f"holds the state of {oldest.name}" in notes[-1]
+        assert "nothing was deleted" in notes[-1]
 
 
 async def test_rollback_is_disabled_for_a_corrupt_file(snapshot_dir: Path) -> None:

@@ -19,17 +19,25 @@ from engine import (
     CatalogChange,
     CatalogChangeKind,
     CatalogEntry,
+    list_snapshot_names,
     promote_snapshot,
 )
 from tui.attachment import NO_SERVER
 from tui.browse_sources import FileSource, LiveSource
-from tui.context import ROLLBACK_KEEP, DashboardContext
-from tui.messages import CatalogChanged, SnapshotVerified, TaskFinished, WatchStopped
+from tui.context import DashboardContext
+from tui.messages import (
+    CatalogChanged,
+    ServerStatusRead,
+    SnapshotVerified,
+    TaskFinished,
+    WatchStopped,
+)
+from tui.rollback_plan import plan_rollback, plan_undo
 from tui.safe_text import escape_controls
 from tui.screens.base import DashboardScreen
 from tui.screens.browser import BrowserScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.diff import DiffScreen
-from tui.screens.rollback import RollbackScreen
 from tui.snapshot_rows import (
     DIFF_MARK,
     SNAPSHOT_COLUMNS,
@@ -51,6 +59,14 @@ LIVE_NO_DIFF = (
     "the live state cannot be diffed here: press s to snapshot it, then diff the new file"
 )
 LIVE_NO_ROLLBACK = "this is the server's live state itself: select a snapshot file to roll back to"
+NOTHING_TO_UNDO = (
+    "nothing to undo: the server has not rolled back since it started, or the roll-back was "
+    "undone already"
+)
+HOLD_S = 60
+"""How long the server keeps a file out of rotation per request while its roll-back dialog is
+open (renewed every HOLD_RENEW_S)."""
+HOLD_RENEW_S = 20.0
 
 
 def describe_changes(changes: tuple[CatalogChange, ...]) -> str:
@@ -118,7 +134,7 @@ class SnapshotsScreen(DashboardScreen):
             "undo",
             "Undo roll-back",
             id="snapshots.undo",
-            tooltip="Ask the attached server to undo the last roll-back",
+            tooltip="Ask the attached server to undo its last roll-back, once (asks first)",
         ),
         Binding(
             "escape",
@@ -346,8 +362,11 @@ class SnapshotsScreen(DashboardScreen):
             return problem
         if action in {"snapshot_now", "undo"} and self.context.attachment is None:
             return NO_SERVER
-        if action in {"snapshot_now", "undo", "rollback"}:
-            return self._snapshots_off()
+        if action in {"snapshot_now", "undo", "rollback"} and (off := self._snapshots_off()):
+            return off
+        status = self.context.server_status
+        if action == "undo" and (status is None or status.last_rollback is None):
+            return NOTHING_TO_UNDO
         return None
 
     def _snapshots_off(self) -> str | None:
@@ -411,12 +430,32 @@ class SnapshotsScreen(DashboardScreen):
         entry = self.selected()
         if entry is None:
             return
+        name = entry.name
+        listed = list_snapshot_names(self.context.directory)
+        status = self.context.server_status if self.context.attachment is not None else None
+        self._hold(name, HOLD_S)
+        renew = self.set_interval(HOLD_RENEW_S, lambda: self._hold(name, HOLD_S))
 
-        def confirmed(yes: bool | None) -> None:
+        def closed(yes: bool | None) -> None:
+            renew.stop()
             if yes:
-                self._roll_back(entry.name)
+                self._roll_back(name)  # the server's roll-back keeps the file from then on
+            else:
+                self._hold(name, 0)
 
-        self.app.push_screen(RollbackScreen(self.context, entry), confirmed)
+        self.app.push_screen(
+            ConfirmScreen(plan_rollback(name, listed, status), "roll back"), closed
+        )
+
+    @work(thread=True, group="hold", exit_on_error=False)
+    def _hold(self, name: str, seconds: int) -> None:
+        """Keep `name` out of the attached server's rotation for `seconds` (0: let it go)."""
+        attachment = self.context.attachment
+        if attachment is not None:
+            try:
+                attachment.hold(name, seconds)
+            except Exception as exc:  # an older server, or one going away: nothing to hold
+                self.log.warning(f"could not hold {name}: {exc}")
 
     @work(thread=True, exclusive=True, group="server", exit_on_error=False)
     def _roll_back(self, name: str) -> None:
@@ -426,21 +465,30 @@ class SnapshotsScreen(DashboardScreen):
             if attachment is not None:
                 text = attachment.rollback(name)
             else:
-                path = promote_snapshot(self.context.directory, name, keep=ROLLBACK_KEEP)
+                path = promote_snapshot(self.context.directory, name)
                 text = (
-                    f"Rolled back: {escape_controls(path.name)} now holds the state of {shown}; "
-                    "the next server start loads it."
+                    f"Rolled back: {escape_controls(path.name)} now holds the state of {shown} "
+                    "(the next server start loads it); nothing was deleted."
                 )
         except Exception as exc:
             self.post_message(TaskFinished(f"Roll-back to {shown} failed: {exc}", ok=False))
         else:
             self.post_message(TaskFinished(text, ok=True))
+        self._reread_status()
 
     def action_snapshot_now(self) -> None:
         self._ask_server("snapshot_now")
 
     def action_undo(self) -> None:
-        self._ask_server("undo")
+        status = self.context.server_status
+        if status is None or status.last_rollback is None:
+            return
+
+        def closed(yes: bool | None) -> None:
+            if yes:
+                self._ask_server("undo")
+
+        self.app.push_screen(ConfirmScreen(plan_undo(status), "undo"), closed)
 
     @work(thread=True, exclusive=True, group="server", exit_on_error=False)
     def _ask_server(self, request: str) -> None:
@@ -454,6 +502,14 @@ class SnapshotsScreen(DashboardScreen):
             self.post_message(TaskFinished(f"The server refused: {exc}", ok=False))
         else:
             self.post_message(TaskFinished(text, ok=True))
+        self._reread_status()
+
+    def _reread_status(self) -> None:
+        """After a request (from its worker): what the server says now, so that what it allows
+        next (an undo, only once) shows at once instead of at the next poll."""
+        attachment = self.context.attachment
+        if attachment is not None:
+            self.post_message(ServerStatusRead.read(attachment))
 
     @on(TaskFinished)
     def _task_finished(self, message: TaskFinished) -> None:

@@ -1,0 +1,103 @@
+"""The roll-back and undo confirmations: counts first, names scrollable, the confirm line in
+view at 80x24 and smaller, and a file held out of the server's rotation while its dialog is
+open."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.geometry import Region
+
+from engine import ControlClient, list_snapshot_names
+from tests.helpers_processes import DemoProcess
+from tui.attachment import ServerAttachment
+from tui.screens.confirm import ConfirmScreen
+
+from .conftest import make_app, record_notifications, sample_data, settle, wait_until, write
+from .test_views_svg import SnapCompare, keys_then_settle
+
+SMALL = (80, 24)
+
+
+def two_hundred(directory: Path) -> list[Path]:
+    return [write(directory, sample_data(1 + minute % 3), minute) for minute in range(200)]
+
+
+def keys_in_view(screen: ConfirmScreen, size: tuple[int, int]) -> bool:
+    keys = screen.query_one("#dialog-keys")
+    return Region(0, 0, *size).contains_region(keys.region) and keys.region.height > 0
+
+
+def dialog_text(screen: ConfirmScreen) -> str:
+    return " ".join(str(widget.render()) for widget in screen.query("Static"))
+
+
+async def test_offline_rollback_of_200_files_fits_and_deletes_nothing(snapshot_dir: Path) -> None:
+    written = two_hundred(snapshot_dir)
+    app = make_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert keys_in_view(app.screen, SMALL)
+        assert "1 file written, none deleted" in dialog_text(app.screen)
+        await pilot.press("y")
+        await settle(pilot)
+    assert "nothing was deleted" in notes[-1]
+    listed = set(list_snapshot_names(snapshot_dir))
+    assert len(listed) == 201 and {path.name for path in written} < listed
+
+
+async def test_rollback_dialog_at_50x12_keeps_its_keys(snapshot_dir: Path) -> None:
+    two_hundred(snapshot_dir)
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=(50, 12)) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert keys_in_view(app.screen, (50, 12))
+        await pilot.press("n")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+
+
+def test_rollback_dialog_at_80x24(snapshot_dir: Path, snap_compare: SnapCompare) -> None:
+    two_hundred(snapshot_dir)
+    app = make_app(snapshot_dir)
+    assert snap_compare(app, terminal_size=SMALL, run_before=keys_then_settle("G", "r"))
+
+
+async def test_live_dialog_lists_what_the_next_save_deletes_and_holds_its_file(
+    snapshot_dir: Path, runtime: Path
+) -> None:
+    files = [write(snapshot_dir, sample_data(2), minute) for minute in range(12)]
+    oldest = files[0].name
+    app = make_app(snapshot_dir)
+    app.watch_directory = True
+    with DemoProcess(snapshot_dir.resolve(), runtime, host=True, max_snapshots=3) as server:
+        client = ControlClient(await asyncio.to_thread(server.wait_for_server), timeout_s=20)
+        async with app.run_test(size=SMALL) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.attachment, ServerAttachment), 20)
+            await wait_until(pilot, lambda: app.context.server_status is not None, 20)
+            await pilot.press("G", "r")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            screen = app.screen
+            assert isinstance(screen, ConfirmScreen)
+            assert keys_in_view(screen, SMALL)
+            text = dialog_text(screen)
+            assert "2 files written, none deleted" in text
+            assert "its next save will delete 11 older files" in text  # all but the target
+            assert oldest not in screen.plan.later_deleted
+
+            await wait_until(pilot, lambda: oldest in client.status().kept, 20)
+            await asyncio.to_thread(client.snapshot)  # rotation runs while the dialog is open
+            assert oldest in list_snapshot_names(snapshot_dir)
+
+            await pilot.press("n")
+            await wait_until(pilot, lambda: oldest not in client.status().kept, 20)
+            await asyncio.to_thread(client.snapshot)
+            assert oldest not in list_snapshot_names(snapshot_dir)

@@ -1,0 +1,64 @@
+"""The confirmation of a destructive action: what it will change, counts first, then the names
+involved, in a dialog that fits any terminal: the body scrolls, the title and the `y`/`n` line
+stay in view."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.rollback_plan import ChangePlan
+from tui.safe_text import safe_text
+
+__all__ = ["ConfirmScreen"]
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Shows a ChangePlan; dismisses with True on `y`, False on `n` or escape."""
+
+    CSS_PATH = "confirm.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Confirm", id="confirm.yes", tooltip="Go ahead"),
+        Binding("n,escape", "cancel", "Cancel", id="confirm.no", tooltip="Change nothing"),
+    ]
+
+    def __init__(self, plan: ChangePlan, confirm_words: str) -> None:
+        super().__init__()
+        self.plan = plan
+        self.confirm_words = confirm_words
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        with VerticalScroll(id="dialog"):
+            yield Static(safe_text(plan.title, "bold"), id="dialog-title")
+            yield Static(
+                Text.assemble(
+                    ("y", "bold"),
+                    f" {self.confirm_words}    ",
+                    ("n", "bold"),
+                    " / ",
+                    ("esc", "bold"),
+                    " cancel",
+                ),
+                id="dialog-keys",
+            )
+            yield Static(safe_text("\n".join(plan.steps)), id="dialog-steps")
+            yield Static(safe_text(plan.summary), id="dialog-summary")
+            if plan.later_heading:
+                yield Static(safe_text(plan.later_heading), id="dialog-later")
+            if plan.later_deleted:
+                names = "\n".join(f"  • {name}" for name in plan.later_deleted)
+                yield Static(safe_text(names, "red"), id="dialog-names")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
