@@ -127,6 +127,7 @@ class ControlClient:
                 else None
             ),
             kept=tuple(name for name in reply.get("kept") or () if isinstance(name, str)),
+            rollback_grace_s=float(_optional(reply, "rollback_grace_s", (int, float)) or 0.0),
         )
 
     def snapshot(self) -> str:

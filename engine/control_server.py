@@ -457,6 +457,7 @@ class ControlServer:
                 _rollback_fields(status.last_rollback) if status.last_rollback else None
             ),
             "kept": list(status.kept),
+            "rollback_grace_s": status.rollback_grace_s,
             "counts": counts,
             "socket": str(self.socket_path) if self.socket_path else None,
             "started_at": self.started_at,

@@ -8,7 +8,8 @@ lock, on the event loop in async code); hashing, compression and disk I/O run of
 A service that reads or writes its directory holds the directory's lock (one server per
 directory) until `stop()`, `shutdown()` or `close()`. Rotation runs only in its own saves,
 keeps its `max_snapshots` newest files, and never deletes the file it just wrote, the files of
-the last roll-back (the file restored, the undo point, the state saved before an undo) or a
+the last roll-back (the file restored, the undo point, the state saved before an undo), any
+file listed at that roll-back for `rollback_grace_s` after it (so another can be tried), or a
 file someone holds (`hold()`: a user about to act on it). Roll-backs and undos delete nothing.
 """
 
@@ -73,6 +74,9 @@ class SnapshotCapable(Protocol):
 _UNDO_LABEL = "the state before the last roll-back"
 MAX_HOLD_S = 3600.0
 """Longest a file can be held back from rotation by one `hold()`."""
+ROLLBACK_GRACE_S = 900.0
+"""How long after a roll-back (or its undo) rotation spares every file listed at that moment,
+so that an older one can still be tried."""
 
 
 class RollbackNotSavedError(RuntimeError):
@@ -150,7 +154,9 @@ class ServiceStatus:
     last_rollback: RollbackResult | None = None
     """The roll-back `undo` would undo (None: nothing to undo)."""
     kept: tuple[str, ...] = ()
-    """Files rotation keeps whatever their age: those of the last roll-back, and held ones."""
+    """Files rotation keeps whatever their age: those of the last roll-back (and, for
+    `rollback_grace_s` after it, every file listed then), and held ones."""
+    rollback_grace_s: float = 0.0
 
 
 class _NotJavaScriptExact(Exception):
@@ -220,6 +226,7 @@ class SnapshotService:
         max_bytes: int = DEFAULT_MAX_BYTES,
         shutdown_timeout_s: float = 10.0,
         on_save: Callable[[Path], None] | None = None,
+        rollback_grace_s: float = ROLLBACK_GRACE_S,
     ) -> None:
         """`on_save`, if given, is called with every file this service writes, once it is
         durable (from the writing thread; an exception it raises is logged and ignored)."""
@@ -233,6 +240,7 @@ class SnapshotService:
         self.max_snapshots = max_snapshots
         self.max_bytes = max_bytes
         self.shutdown_timeout_s = shutdown_timeout_s
+        self.rollback_grace_s = rollback_grace_s
         self.enabled = isinstance(storage, SnapshotCapable)
         self.last_save: SaveResult | None = None
         self.restored_from: str | None = None
@@ -242,6 +250,8 @@ class SnapshotService:
         self._undo_json: bytes | None = None
         self._last_rollback: RollbackResult | None = None
         self._rollback_files: tuple[str, ...] = ()
+        self._listed_at_rollback: tuple[str, ...] = ()
+        self._grace_until = 0.0
         self._holds: dict[str, float] = {}
         self._directory_lock = DirectoryLock(self.directory)
         self._write_lock = threading.RLock()
@@ -278,7 +288,8 @@ class SnapshotService:
         for name, until in list(self._holds.items()):
             if until <= now:
                 self._holds.pop(name, None)
-        return (*self._rollback_files, *self._holds)
+        listed = self._listed_at_rollback if now < self._grace_until else ()
+        return tuple(dict.fromkeys((*self._rollback_files, *listed, *self._holds)))
 
     # -- saving ---------------------------------------------------------------------------
 
@@ -524,8 +535,12 @@ class SnapshotService:
         write and is sent the result, so that one driver writes in this thread and another
         off the event loop: save the current state (on failure nothing changes), put `data`
         in its place, save that. No rotation; the files involved are kept by later ones."""
+        listed = tuple(list_snapshot_names(self.directory))
         before = self._serialize()
         undo_point = yield before, "before undo" if undo else "before roll-back"
+        if not undo:
+            self._listed_at_rollback = listed
+        self._grace_until = time.monotonic() + self.rollback_grace_s
         assert undo_point.path is not None
         after = self._replace_state(data)
         self._undo_json = None if undo else before
@@ -575,7 +590,8 @@ class SnapshotService:
     def rollback(self, name: str) -> RollbackResult:
         """Save the current state (the undo point), restore the listed file `name` into the
         storage, then save the restored state. Only names from the directory's listing.
-        Deletes nothing; rotation keeps `name` and the undo point until the next roll-back.
+        Deletes nothing; rotation keeps `name` and the undo point until the next roll-back,
+        and every file listed now for `rollback_grace_s`.
 
         If the undo point cannot be saved nothing changes (OSError). If the restored state
         cannot be saved it is live all the same, and RollbackNotSavedError says so."""
@@ -622,7 +638,8 @@ class SnapshotService:
             can_undo=self.can_undo,
             counts=counts,
             last_rollback=self._last_rollback if self.can_undo else None,
-            kept=tuple(dict.fromkeys(self._kept_names())),
+            kept=self._kept_names(),
+            rollback_grace_s=self.rollback_grace_s,
         )
 
     def start(self) -> None:

@@ -40,7 +40,7 @@ def test_rotation_keeps_the_last_rollbacks_files_and_undo_happens_once(
     six: tuple[Path, list[str]],
 ) -> None:
     directory, names = six
-    service = SnapshotService(storage_with(2), directory, max_snapshots=2)
+    service = SnapshotService(storage_with(2), directory, max_snapshots=2, rollback_grace_s=0)
     try:
         first = service.rollback(names[-2])
         second = service.rollback(names[-1])
@@ -59,6 +59,22 @@ def test_rotation_keeps_the_last_rollbacks_files_and_undo_happens_once(
         assert set(service.status().kept) == kept
         assert set(list_snapshot_names(directory)) == {newest.name, undone.after.name} | kept
         assert first.undo_point.name not in list_snapshot_names(directory)
+    finally:
+        service.close()
+
+
+def test_for_a_while_after_a_rollback_every_file_listed_then_is_kept(
+    six: tuple[Path, list[str]],
+) -> None:
+    directory, names = six
+    service = SnapshotService(storage_with(2), directory, max_snapshots=1)
+    try:
+        service.rollback(names[2])
+        service.save_snapshot()
+        service.save_snapshot()
+        assert set(names) < set(list_snapshot_names(directory))
+        assert set(names) <= set(service.status().kept)
+        assert service.status().rollback_grace_s == 900
     finally:
         service.close()
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from engine import format_size
 
-__all__ = ["format_age", "format_moment", "format_size", "parse_moment"]
+__all__ = ["format_age", "format_duration", "format_moment", "format_size", "parse_moment"]
 
 
 def format_age(moment: datetime | None, now: datetime) -> str:
@@ -21,6 +21,15 @@ def format_age(moment: datetime | None, now: datetime) -> str:
         if seconds >= size:
             return f"{prefix}{seconds // size}{unit}{suffix}"
     return f"{prefix}{seconds}s{suffix}"
+
+
+def format_duration(seconds: float) -> str:
+    """A span in words, rounded down to its largest unit: `45 s`, `15 min`, `2 h`."""
+    whole = int(seconds)
+    for size, unit in ((3600, "h"), (60, "min")):
+        if whole >= size:
+            return f"{whole // size} {unit}"
+    return f"{whole} s"
 
 
 def parse_moment(text: str | None) -> datetime | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine import ServiceStatus, rotation_victims
+from tui.formatting import format_duration
 
 __all__ = ["ChangePlan", "command_hint", "plan_rollback", "plan_undo"]
 
@@ -35,20 +36,19 @@ def command_hint(directory: Path, *words: str) -> str:
 def _later(
     status: ServiceStatus, listed: list[str], protect: set[str]
 ) -> tuple[str, tuple[str, ...]]:
+    """What the server's rotation does to the files listed now, once the roll-back's grace
+    period is over (until then it deletes none of them)."""
     keep = status.max_snapshots
     window = max(keep - _WRITES_BEFORE_NEXT_SAVE - 1, 0)
     doomed = tuple(rotation_victims(listed, window, protect))
-    kept = ", ".join(sorted(protect))
+    grace = format_duration(status.rollback_grace_s)
+    kept = f"its {keep} newest files, {', '.join(sorted(protect))} and the undo point"
     if not doomed:
-        return (
-            f"The server keeps its {keep} newest files plus {kept}: its next save deletes "
-            "none of the files listed now.",
-            (),
-        )
+        return f"Its saves keep {kept}: none of the files listed now will be deleted.", ()
     plural = "s" if len(doomed) != 1 else ""
     return (
-        f"The server keeps its {keep} newest files plus {kept}: its next save will delete "
-        f"{len(doomed)} older file{plural}:",
+        f"For {grace} its saves delete none of the files listed now, so you can try another;"
+        f" after that they keep {kept}, and these {len(doomed)} file{plural} go:",
         doomed,
     )
 

@@ -71,7 +71,7 @@ def test_rollback_dialog_at_80x24(snapshot_dir: Path, snap_compare: SnapCompare)
     assert snap_compare(app, terminal_size=SMALL, run_before=keys_then_settle("G", "r"))
 
 
-async def test_live_dialog_lists_what_the_next_save_deletes_and_holds_its_file(
+async def test_live_dialog_lists_what_rotation_deletes_later_and_holds_its_file(
     snapshot_dir: Path, runtime: Path
 ) -> None:
     files = [write(snapshot_dir, sample_data(2), minute) for minute in range(12)]
@@ -90,7 +90,8 @@ async def test_live_dialog_lists_what_the_next_save_deletes_and_holds_its_file(
             assert keys_in_view(screen, SMALL)
             text = dialog_text(screen)
             assert "2 files written, none deleted" in text
-            assert "its next save will delete 11 older files" in text  # all but the target
+            assert "so you can try another" in text
+            assert "these 11 files go" in text  # all but the target, after the grace
             assert oldest not in screen.plan.later_deleted
 
             await wait_until(pilot, lambda: oldest in client.status().kept, 20)

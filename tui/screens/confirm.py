@@ -4,6 +4,7 @@ stay in view."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,6 +18,13 @@ from tui.rollback_plan import ChangePlan
 from tui.safe_text import safe_text
 
 __all__ = ["ConfirmScreen"]
+
+
+def _lines(lines: Sequence[str], style: str = "") -> Text:
+    """Lines of text that may hold names from the directory: each made safe, wrapped."""
+    text = Text("\n", end="").join(safe_text(line, style) for line in lines)
+    text.no_wrap = False
+    return text
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -49,13 +57,13 @@ class ConfirmScreen(ModalScreen[bool]):
                 ),
                 id="dialog-keys",
             )
-            yield Static(safe_text("\n".join(plan.steps)), id="dialog-steps")
-            yield Static(safe_text(plan.summary), id="dialog-summary")
+            yield Static(_lines(plan.steps), id="dialog-steps")
+            yield Static(_lines([plan.summary]), id="dialog-summary")
             if plan.later_heading:
-                yield Static(safe_text(plan.later_heading), id="dialog-later")
+                yield Static(_lines([plan.later_heading]), id="dialog-later")
             if plan.later_deleted:
-                names = "\n".join(f"  • {name}" for name in plan.later_deleted)
-                yield Static(safe_text(names, "red"), id="dialog-names")
+                names = [f"  • {name}" for name in plan.later_deleted]
+                yield Static(_lines(names, "red"), id="dialog-names")
 
     def action_confirm(self) -> None:
         self.dismiss(True)
