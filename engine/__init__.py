@@ -65,7 +65,7 @@ from engine.snapshot_service import (
     SnapshotsDisabledError,
     SnapshotService,
 )
-from engine.storage import Storage, create_storage
+from engine.storage import Storage, StorageConfigError, check_storage_config, create_storage
 from engine.workload import Workload, generate_state
 
 if TYPE_CHECKING:
@@ -128,9 +128,11 @@ __all__ = [
     "SnapshotStatus",
     "SnapshotsDisabledError",
     "Storage",
+    "StorageConfigError",
     "Workload",
     "check_demo_directory",
     "check_directory_free",
+    "check_storage_config",
     "create_storage",
     "default_snapshot_dir",
     "diff_data",

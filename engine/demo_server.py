@@ -33,7 +33,7 @@ from engine.demo_directory import DemoLedger, ForeignSnapshotsError, check_demo_
 from engine.directory_lock import DirectoryInUseError
 from engine.snapshot_dir import default_snapshot_dir
 from engine.snapshot_service import SaveResult, SnapshotService
-from engine.storage import Storage, create_storage
+from engine.storage import Storage, StorageConfigError, create_storage
 from engine.workload import Workload
 
 __all__ = ["DemoOutcome", "main", "run_demo_server"]
@@ -216,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 max_snapshots=args.max_snapshots,
             )
         )
-    except (OSError, DirectoryInUseError, ForeignSnapshotsError) as exc:
+    except (OSError, DirectoryInUseError, ForeignSnapshotsError, StorageConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if outcome.signal is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from engine import ControlError, SnapshotsDisabledError, SnapshotService, create_storage
 from engine.snapshot_dir import TEMP_PREFIX
-from tests.helpers_processes import DemoProcess, child_env, wait_until
+from tests.helpers_processes import REPO, DemoProcess, child_env, wait_until
 from tests.redis_server import RedisServer
 
 
@@ -98,3 +100,18 @@ def test_save_snapshot_in_redis_mode_raises_and_says_why(tmp_path: Path) -> None
     with pytest.raises(SnapshotsDisabledError, match="redis"):
         service.save_snapshot()
     assert not (tmp_path / "snaps").exists()
+
+
+def test_a_malformed_redis_url_is_a_one_line_configuration_error(tmp_path: Path) -> None:
+    env = {**os.environ, "AFW_REDIS_URL": "notaurl", "PYTHONPATH": str(REPO)}
+    for command in (
+        [sys.executable, "-m", "tui.cli", "demo", "--headless", "--dir", "demo"],
+        [sys.executable, "-m", "engine.demo_server", "--dir", "demo"],
+    ):
+        result = subprocess.run(
+            command, cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False
+        )
+        lines = result.stderr.decode().splitlines()
+        assert result.returncode != 0 and len(lines) == 1, lines
+        assert "AFW_REDIS_URL='notaurl' is not a Redis URL" in lines[0]
+    assert not (tmp_path / "demo").exists()

@@ -15,7 +15,10 @@ from engine import ControlClient, EntryPage, MapSummary, ServerInfo, ServiceStat
 
 __all__ = ["NO_SERVER", "Attachment", "ServerAttachment"]
 
-NO_SERVER = "no server attached: start one with `statesnap demo`"
+NO_SERVER = (
+    "no server attached: none serves this directory (a dev server embedding statesnap does;"
+    " `statesnap demo` runs one on a directory of its own)"
+)
 QUICK_TIMEOUT_S = 10.0
 """How long a read the dashboard repeats every few seconds (status, a page) may take: a server
 that is stuck shows as a problem instead of a worker that waits half a minute."""

@@ -9,7 +9,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from engine import DEFAULT_MAX_BYTES, DEFAULT_SNAPSHOT_DIR, default_snapshot_dir
+from engine import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_SNAPSHOT_DIR,
+    StorageConfigError,
+    default_snapshot_dir,
+)
 from tui import commands
 from tui.commands import CommandError
 from tui.safe_text import escape_controls
@@ -237,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"statesnap: {exc}", file=sys.stderr)
         return exc.exit_code
+    except StorageConfigError as exc:
+        print(f"statesnap: {escape_controls(str(exc))}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

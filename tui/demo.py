@@ -19,8 +19,10 @@ from pathlib import Path
 from engine import (
     DirectoryInUseError,
     ForeignSnapshotsError,
+    StorageConfigError,
     check_demo_directory,
     check_directory_free,
+    check_storage_config,
     ensure_snapshot_dir,
     find_server,
     run_demo_server,
@@ -103,11 +105,13 @@ def _stop_server(server: subprocess.Popen[bytes]) -> int | None:
 
 
 def _refusal(directory: Path) -> str | None:
-    """Why the demo must not run on `directory` (checked before anything is changed)."""
+    """Why the demo must not run (checked before anything is changed): a bad storage setting,
+    a directory of someone else's snapshots, or one another server serves."""
     try:
+        check_storage_config()
         check_demo_directory(directory)
         check_directory_free(directory)
-    except ForeignSnapshotsError as exc:
+    except (ForeignSnapshotsError, StorageConfigError) as exc:
         return str(exc)
     except DirectoryInUseError as exc:
         if find_server(directory) is None:
