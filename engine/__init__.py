@@ -18,7 +18,15 @@ from engine.control_server import ControlServer
 from engine.demo_directory import ForeignSnapshotsError, check_demo_directory
 from engine.diff import ChangeKind, EntryChange, MapDiff, SnapshotDiff, diff_data
 from engine.directory_lock import DirectoryInUseError, check_directory_free
-from engine.discovery import RuntimeDirError, ServerInfo, find_server, list_servers, runtime_dir
+from engine.discovery import (
+    RuntimeDirError,
+    ServerGone,
+    ServerInfo,
+    find_server,
+    list_servers,
+    runtime_dir,
+    why_server_gone,
+)
 from engine.jsjson import MAX_DEPTH, JSONInputError, js_dumps, js_loads, js_number_text
 from engine.map_entries import entry_key, map_entries
 from engine.memory_storage import MemoryStorage, SnapshotRejectedError
@@ -114,6 +122,7 @@ __all__ = [
     "RollbackResult",
     "RuntimeDirError",
     "SaveResult",
+    "ServerGone",
     "ServerInfo",
     "ServiceClosedError",
     "ServiceStatus",
@@ -161,5 +170,6 @@ __all__ = [
     "snapshot_name",
     "sweep_temp_files",
     "timestamp_from_name",
+    "why_server_gone",
     "write_snapshot_file",
 ]

@@ -23,12 +23,14 @@ import stat
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "RECORD_NAME",
     "RuntimeDirError",
+    "ServerGone",
     "ServerInfo",
     "ensure_runtime_dir",
     "find_server",
@@ -38,6 +40,7 @@ __all__ = [
     "read_server_record",
     "remove_server_record",
     "runtime_dir",
+    "why_server_gone",
     "write_server_record",
 ]
 
@@ -63,6 +66,18 @@ class ServerInfo:
     mode: str
     started_at: str
     directory: Path
+
+
+class ServerGone(Enum):
+    """Why a server that was found is not there any more."""
+
+    EXITED = "exited"
+    """It stopped serving and removed its record (or another server has taken the directory
+    since)."""
+    DIED = "died"
+    """Its process is gone and its record is left behind: killed (SIGKILL) or crashed."""
+    UNREACHABLE = "unreachable"
+    """Its process runs, but its control channel does not answer."""
 
 
 def runtime_dir() -> Path:
@@ -334,6 +349,15 @@ def find_server(directory: Path | str) -> ServerInfo | None:
     """
     directory = Path(directory)
     return _live_server(read_server_record(directory), directory)
+
+
+def why_server_gone(info: ServerInfo) -> ServerGone:
+    """Why the server `info` describes no longer answers (call it once `find_server` no longer
+    finds it)."""
+    record = read_server_record(info.directory)
+    if record is None or (record["pid"], record["socket"]) != (info.pid, str(info.socket_path)):
+        return ServerGone.EXITED
+    return ServerGone.UNREACHABLE if _pid_alive(info.pid) else ServerGone.DIED
 
 
 def list_servers() -> list[ServerInfo]:

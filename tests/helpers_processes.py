@@ -280,13 +280,15 @@ def signal_host(directory: str, style: str, size: str, previous: str) -> None:
         nonlocal counter
         if style == "in-loop":
             service.install_signal_handlers()
+            _say("ready")  # only now: a signal before this would find the host's own handler
         while True:
             counter += 1
             _mutate(storage, counter)
             await service.save_snapshot_async()
 
     try:  # "ready" inside: a signal that follows it at once still finds the except clause
-        _say("ready")
+        if style != "in-loop":
+            _say("ready")
         if style in ("async", "in-loop"):
             asyncio.run(run())
         while True:

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from engine import SnapshotCatalog, find_server
+from engine import SnapshotCatalog, find_server, why_server_gone
 from tui.attachment import Attachment, ServerAttachment
 from tui.context import DashboardContext
 from tui.messages import ServerFound, ServerStatusRead
@@ -23,7 +23,7 @@ from tui.safe_text import escape_controls
 from tui.screens.base import DashboardScreen
 from tui.screens.help import HelpScreen
 from tui.screens.snapshots import SnapshotsScreen
-from tui.server_words import server_words
+from tui.server_words import gone_words, server_words
 
 __all__ = ["StatesnapApp", "run_dashboard"]
 
@@ -141,7 +141,11 @@ class StatesnapApp(App[None]):
             info = find_server(self.context.directory)
         except OSError:
             info = None
-        self.post_message(ServerFound(info))
+        current = self.attachment
+        gone = None
+        if info is None and isinstance(current, ServerAttachment):
+            gone = why_server_gone(current.info)
+        self.post_message(ServerFound(info, gone))
 
     @on(ServerFound)
     def _server_found(self, message: ServerFound) -> None:
@@ -156,11 +160,13 @@ class StatesnapApp(App[None]):
             if current is not None:
                 self._read_status(current)
             return
+        last_status = self.context.server_status
         self.attachment = ServerAttachment(message.info) if message.info else None
         if self.attachment is not None:
             self.notify(f"Attached to the server ({self.attachment.label}).", markup=False)
         elif current is not None:
-            self.notify(f"The server ({current.label}) is gone.", severity="warning", markup=False)
+            words = gone_words(current.label, message.gone, last_status, self.context.clock())
+            self.notify(escape_controls(words), severity="warning", markup=False, timeout=10)
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def _read_status(self, attachment: Attachment) -> None:

@@ -11,6 +11,7 @@ from engine import (
     CatalogEntry,
     EntryPage,
     LiveEntry,
+    ServerGone,
     ServerInfo,
     ServiceStatus,
     SnapshotDiff,
@@ -94,9 +95,11 @@ class TaskFinished(Message):
 
 @dataclass
 class ServerFound(Message):
-    """The server serving the directory, as discovery sees it now (None: there is none)."""
+    """The server serving the directory, as discovery sees it now (None: there is none, and
+    `gone` says why the one attached before went away)."""
 
     info: ServerInfo | None
+    gone: ServerGone | None = None
 
 
 @dataclass

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine import ServiceStatus
+from engine import ServerGone, ServiceStatus
 from tui.formatting import format_age, parse_moment
 
-__all__ = ["last_save_words", "server_words"]
+__all__ = ["gone_words", "last_save_words", "server_words"]
 
 _ELSEWHERE = frozenset({"redis", "fallback"})
 """Modes whose state lives outside the process: the server writes no snapshots."""
@@ -40,3 +40,28 @@ def server_words(status: ServiceStatus, now: datetime) -> str:
     """`pid 4242 · memory · last save 12s ago ✓` (the mode is `fallback` while Redis is
     down and the in-memory fallback serves)."""
     return f"pid {status.pid} · {status.mode} · {last_save_words(status, now)}"
+
+
+_GONE = {
+    ServerGone.EXITED: "stopped (it exited, or closed its control channel)",
+    ServerGone.DIED: "was killed or crashed (it left its discovery record behind)",
+    ServerGone.UNREACHABLE: "still runs but does not answer on its control channel",
+    None: "is gone",
+}
+
+
+def gone_words(
+    label: str, gone: ServerGone | None, status: ServiceStatus | None, now: datetime
+) -> str:
+    """Why the attached server went away and what it saved last: `The server (pid 4242 ·
+    memory) exited; last save 12s ago ✓ (snapshot-….json.gz). …`"""
+    last = "its last save is not known"
+    if status is not None:
+        last = last_save_words(status, now)
+        save = status.last_save
+        if save is not None and save.path is not None:
+            last += f" ({save.path.name})"
+    return (
+        f"The server ({label}) {_GONE[gone]}; {last}. The dashboard attaches again when a "
+        "server starts on this directory."
+    )

@@ -52,7 +52,8 @@ async def test_detaches_when_the_server_goes_away(snapshot_dir: Path, runtime: P
     notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         async with ControlServer(service):
-            await wait_until(pilot, lambda: app.attachment is not None)
+            await wait_until(pilot, lambda: app.context.server_status is not None)
         await wait_until(pilot, lambda: app.attachment is None)
         assert "no server attached" in app.sub_title
-        assert notes[-1].endswith("is gone.")
+        assert "stopped (it exited, or closed its control channel)" in notes[-1]
+        assert "no save yet" in notes[-1]

@@ -199,9 +199,29 @@ async def test_the_header_and_the_live_entry_follow_the_server(
             assert await asyncio.to_thread(demo.stop, signal.SIGTERM) == -signal.SIGTERM
             await until(pilot, lambda: live_row(app) is None)
             assert "no server attached" in app.sub_title
-            assert any(note.endswith("is gone.") for note in notes)
+            gone = f"The server (pid {demo.pid} · memory) stopped (it exited"
+            assert any(note.startswith(gone) and "last save" in note for note in notes)
             assert not snapshots(app).live_selected()
             assert snapshots(app).selected() == app.context.catalog.entries[0]
+
+
+async def test_a_killed_server_is_explained_and_the_next_one_attached(
+    snapshot_dir: Path, runtime: Path
+) -> None:
+    write(snapshot_dir, sample_data(2), 0)
+    app = live_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        async with demo_server(snapshot_dir, runtime) as (demo, _):
+            await until(pilot, lambda: live_row(app))
+            demo.process.kill()
+            await asyncio.to_thread(demo.process.wait)
+            await until(pilot, lambda: app.attachment is None)
+            assert f"(pid {demo.pid} · memory) was killed or crashed" in notes[-1]
+            assert "attaches again when a server starts" in notes[-1]
+        async with demo_server(snapshot_dir, runtime) as (again, _):
+            await until(pilot, lambda: f"pid {again.pid}" in app.sub_title)
+            assert notes[-1] == f"Attached to the server (pid {again.pid} · memory)."
 
 
 async def test_the_live_browser_lists_maps_and_pages_of_entries(
