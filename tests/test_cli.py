@@ -271,3 +271,17 @@ def test_a_reason_from_the_file_cannot_forge_an_output_line(tmp_path: Path) -> N
     path.write_bytes(gzip.compress(doc))
     out = statesnap("verify", str(path), cwd=tmp_path).stdout.decode()
     assert len(out.splitlines()) == 1 and "\\n" in out
+
+
+# -- fit and finish: errors that say what happened, output that fits where it goes ----------
+
+
+def test_export_error_names_the_users_path_and_leaves_no_temp_file(workdir: Path) -> None:
+    missing = workdir / "nodir" / "x.json"
+    err = assert_one_line_error(statesnap("export", BASIC[0].name, "-o", str(missing), cwd=workdir))
+    assert err == f"statesnap: cannot write {missing}: No such file or directory\n"
+    target = workdir / "a-directory"
+    target.mkdir()
+    result = statesnap("export", BASIC[0].name, "-o", str(target), "--force", cwd=workdir)
+    assert f"cannot write {target}: Is a directory" in assert_one_line_error(result)
+    assert sorted(os.listdir(workdir)) == [".actionflows-snapshot", "a-directory"]

@@ -246,17 +246,19 @@ def _write_new_file(path: Path, payload: bytes, *, force: bool) -> None:
     if os.path.lexists(path) and not force:
         raise CommandError(f"{path} exists (use --force to replace it)")
     temp = path.with_name(f".{path.name}.statesnap-tmp-{os.getpid()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.lexists(temp):
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+        except BaseException:
             os.unlink(temp)
-        raise
+            raise
+    except OSError as exc:  # named by the user's path: the temp file is ours to hide
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def export(args: argparse.Namespace) -> int:
