@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -17,21 +18,40 @@ from engine import js_dumps, list_snapshot_names, read_snapshot, write_snapshot_
 from tests.node_bridge import FIXTURES, js_verify
 
 BASIC = sorted((FIXTURES / "basic").glob("*.json.gz"))
+STATESNAP = [sys.executable, "-m", "tui.cli"]
+
+
+def statesnap_env() -> dict[str, str]:
+    repo = str(Path(__file__).resolve().parents[1])
+    return {**os.environ, "AFW_SNAPSHOT_DIR": "", "PYTHONPATH": repo}
 
 
 def statesnap(
-    *args: str, cwd: Path, stdin: bytes | None = None
+    *args: str, cwd: Path, stdin: bytes | None = None, prefix: Sequence[str] = ()
 ) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "AFW_SNAPSHOT_DIR": ""}
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
+        [*prefix, *STATESNAP, *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
-        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        env=statesnap_env(),
         check=False,
         timeout=60,
     )
+
+
+@pytest.fixture
+def file_modes_bind() -> list[str]:
+    """A command prefix under which file modes bind: none for a normal user; for root (as in
+    containers), setpriv drops the two capabilities that let root ignore them."""
+    if os.geteuid() != 0:
+        return []
+    prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    try:
+        subprocess.run([*prefix, "true"], check=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("root here, and its capability to bypass file modes cannot be dropped")
+    return prefix
 
 
 @pytest.fixture
@@ -285,3 +305,39 @@ def test_export_error_names_the_users_path_and_leaves_no_temp_file(workdir: Path
     result = statesnap("export", BASIC[0].name, "-o", str(target), "--force", cwd=workdir)
     assert f"cannot write {target}: Is a directory" in assert_one_line_error(result)
     assert sorted(os.listdir(workdir)) == [".actionflows-snapshot", "a-directory"]
+
+
+def test_an_unreadable_directory_is_permission_denied_not_missing(
+    workdir: Path, file_modes_bind: list[str]
+) -> None:
+    snaps = workdir / ".actionflows-snapshot"
+    name = BASIC[0].name
+    runs = [
+        (snaps.name, ("show", name)),
+        (str(snaps), ("show", str(snaps / name))),
+        (str(snaps), ("list", "--dir", str(snaps))),
+        (str(snaps), ("verify", "--dir", str(snaps))),
+    ]
+    snaps.chmod(0)
+    try:
+        results = [
+            (directory, statesnap(*args, cwd=workdir, prefix=file_modes_bind))
+            for directory, args in runs
+        ]
+    finally:
+        snaps.chmod(0o700)
+    for directory, result in results:
+        err = assert_one_line_error(result)
+        assert err == f"statesnap: cannot look in {directory}: Permission denied\n"
+
+
+def test_list_and_verify_agree_on_a_missing_directory(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    for verb in ("list", "verify"):
+        result = statesnap(verb, "--dir", str(missing), cwd=tmp_path)
+        assert assert_one_line_error(result) == f"statesnap: no snapshot directory at {missing}\n"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    listed = statesnap("list", "--dir", str(empty), cwd=tmp_path)
+    assert (listed.returncode, listed.stdout) == (0, b"")
+    assert listed.stderr.decode() == f"no snapshots in {empty}\n"

@@ -69,15 +69,28 @@ def _print_json(value: Any) -> None:
 # -- finding files -------------------------------------------------------------------------
 
 
+def _lexists(path: Path, looking_in: Path) -> bool:
+    """Whether there is a file (or link) at `path`; a directory that cannot be searched is an
+    error that says so, not a file that is missing."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except PermissionError as exc:
+        raise CommandError(f"cannot look in {looking_in}: {exc.strerror}") from None
+    return True
+
+
 def _locate(spec: str, directory: Path) -> Path:
     """A read-only verb's FILE: a path, or a snapshot name in the directory."""
     as_path = Path(spec)
-    if os.sep in spec or as_path.exists() or os.path.lexists(spec):
-        if not os.path.lexists(spec):
+    here = _lexists(as_path, as_path.parent)
+    if os.sep in spec or here:
+        if not here:
             raise CommandError(f"no such file: {escape_controls(spec)}")
         return as_path
     in_dir = directory / spec
-    if os.path.lexists(in_dir):
+    if _lexists(in_dir, directory):
         return in_dir
     raise CommandError(
         f"no such snapshot: {escape_controls(spec)} (not a file, nor a name in {directory})"
@@ -113,6 +126,16 @@ def _require_dir(directory: Path) -> None:
         raise CommandError(f"not a directory: {directory}")
 
 
+def _snapshot_paths(directory: Path) -> list[Path]:
+    """Every snapshot file in the directory, newest first; the directory must be there."""
+    _require_dir(directory)
+    try:
+        names = list_snapshot_names(directory)
+    except PermissionError as exc:
+        raise CommandError(f"cannot look in {directory}: {exc.strerror}") from None
+    return [directory / name for name in names]
+
+
 # -- list, verify ---------------------------------------------------------------------------
 
 
@@ -141,11 +164,7 @@ def _headline_counts(counts: dict[str, int]) -> str:
 
 def list_snapshots(args: argparse.Namespace) -> int:
     directory: Path = args.dir
-    if directory.exists():
-        _require_dir(directory)
-    results = _verify_all(
-        (directory / name for name in list_snapshot_names(directory)), args.max_bytes
-    )
+    results = _verify_all(_snapshot_paths(directory), args.max_bytes)
     if args.json:
         _print_json([_listing_record(found) for found in results])
         return 0
@@ -171,8 +190,7 @@ def verify(args: argparse.Namespace) -> int:
     if args.files:
         paths = [_locate(spec, args.dir) for spec in args.files]
     else:
-        _require_dir(args.dir)
-        paths = [args.dir / name for name in list_snapshot_names(args.dir)]
+        paths = _snapshot_paths(args.dir)
         if not paths:
             raise CommandError(f"nothing to verify: no snapshot files in {args.dir}")
     results = _verify_all(paths, args.max_bytes)
