@@ -341,3 +341,42 @@ def test_list_and_verify_agree_on_a_missing_directory(tmp_path: Path) -> None:
     listed = statesnap("list", "--dir", str(empty), cwd=tmp_path)
     assert (listed.returncode, listed.stdout) == (0, b"")
     assert listed.stderr.decode() == f"no snapshots in {empty}\n"
+
+
+def test_import_of_a_snapshot_file_says_how_to_import_its_data(tmp_path: Path) -> None:
+    snapshot_file = BASIC[0]
+    for result in (
+        statesnap("import", str(snapshot_file), cwd=tmp_path),
+        statesnap("import", "-", cwd=tmp_path, stdin=snapshot_file.read_bytes()),
+    ):
+        err = assert_one_line_error(result)
+        assert "is gzip data (a snapshot file?), not JSON" in err
+        assert "statesnap export FILE | statesnap import -" in err
+    assert not (tmp_path / ".actionflows-snapshot").exists()
+    help_text = statesnap("import", "--help", cwd=tmp_path).stdout.decode()
+    assert "statesnap export FILE | statesnap import -" in help_text
+    assert "--allow-unknown" in help_text
+
+
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [(b'{"foo": 1, "bar": {}}', "its keys: foo, bar"), (b"{}", "it is empty")],
+)
+def test_import_without_a_known_map_is_refused_unless_allowed(
+    tmp_path: Path, content: bytes, found: str
+) -> None:
+    snaps = tmp_path / ".actionflows-snapshot"
+    refused = statesnap("import", "-", cwd=tmp_path, stdin=content)
+    assert assert_one_line_error(refused) == (
+        f"statesnap: the input holds none of the 19 maps of a snapshot ({found});"
+        " --allow-unknown imports it anyway\n"
+    )
+    assert not snaps.exists()
+    allowed = statesnap("import", "-", "--allow-unknown", cwd=tmp_path, stdin=content)
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stderr.decode() == (
+        f"statesnap: WARNING: the input holds none of the 19 maps of a snapshot ({found});"
+        " importing it as --allow-unknown asks\n"
+    )
+    data = read_snapshot(snaps / list_snapshot_names(snaps)[0]).data
+    assert {key: data[key] for key in json.loads(content)} == json.loads(content)

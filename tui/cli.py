@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from engine import DEFAULT_MAX_BYTES, default_snapshot_dir
+from engine import DATA_KEYS, DEFAULT_MAX_BYTES, default_snapshot_dir
 from tui import commands
 from tui.commands import CommandError
 from tui.safe_text import escape_controls
@@ -83,9 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", title="commands")
 
     def verb(
-        name: str, summary: str, run: Callable[[argparse.Namespace], int]
+        name: str, summary: str, run: Callable[[argparse.Namespace], int], details: str = ""
     ) -> argparse.ArgumentParser:
-        sub = verbs.add_parser(name, help=summary, description=summary, parents=[common])
+        sub = verbs.add_parser(
+            name,
+            help=summary,
+            description=f"{summary}\n\n{details}" if details else summary,
+            parents=[common],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sub.set_defaults(run=run)
         return sub
 
@@ -145,8 +151,19 @@ def build_parser() -> argparse.ArgumentParser:
         "import",
         "write a new snapshot holding the data in a JSON file ('-': stdin)",
         commands.import_data,
+        details="JSON is a snapshot's data object, as `statesnap export` prints it, not a\n"
+        "snapshot file; to import the data of a .json.gz file:\n"
+        "  statesnap export FILE | statesnap import -\n"
+        f"Input holding none of the {len(DATA_KEYS)} maps of a snapshot is refused unless"
+        " --allow-unknown.",
     )
     importing.add_argument("source", metavar="JSON")
+    importing.add_argument(
+        "--allow-unknown",
+        action="store_true",
+        help=f"write it even if the input holds none of the {len(DATA_KEYS)} known maps"
+        " (its keys are kept as they are; a warning names them)",
+    )
     importing.add_argument(
         "--keep", type=_positive_int, default=3, metavar="N", help="snapshots to keep (default: 3)"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Iterable
@@ -36,6 +37,8 @@ from tui.formatting import format_age, format_moment, format_size, parse_moment
 from tui.safe_text import escape_controls, escape_json_for_terminal
 
 __all__ = ["CommandError"]
+
+_log = logging.getLogger(__name__)
 
 
 class CommandError(Exception):
@@ -327,6 +330,20 @@ def _check_import_shape(data: Any) -> None:
                     )
 
 
+def _check_known_maps(data: dict[str, Any], allow_unknown: bool) -> None:
+    """Refuse (or, when allowed, warn about) input that holds none of the known maps: most
+    likely not a snapshot's data, and once imported it would be the state the server loads."""
+    if any(name in data for name in DATA_KEYS):
+        return
+    keys = [escape_controls(key, keep_newlines=False) for key in data]
+    shown = ", ".join(keys[:5]) + (f", … ({len(keys)} keys)" if len(keys) > 5 else "")
+    found = f"its keys: {shown}" if keys else "it is empty"
+    problem = f"the input holds none of the {len(DATA_KEYS)} maps of a snapshot ({found})"
+    if not allow_unknown:
+        raise CommandError(f"{problem}; --allow-unknown imports it anyway")
+    _log.warning("%s; importing it as --allow-unknown asks", problem)
+
+
 def _read_import_source(source: str, max_bytes: int) -> bytes:
     if source == "-":
         raw = sys.stdin.buffer.read(max_bytes + 1)
@@ -345,6 +362,12 @@ def _read_import_source(source: str, max_bytes: int) -> bytes:
 
 def import_data(args: argparse.Namespace) -> int:
     raw = _read_import_source(args.source, args.max_bytes)
+    if raw.startswith(b"\x1f\x8b"):
+        what = "the input" if args.source == "-" else escape_controls(args.source)
+        raise CommandError(
+            f"{what} is gzip data (a snapshot file?), not JSON; to import a snapshot's data:"
+            " statesnap export FILE | statesnap import -"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -354,6 +377,7 @@ def import_data(args: argparse.Namespace) -> int:
     except JSONInputError as exc:
         raise CommandError(f"input is not valid JSON: {exc}") from None
     _check_import_shape(data)
+    _check_known_maps(data, args.allow_unknown)
     complete = dict(data)
     for name in DATA_KEYS:
         complete.setdefault(name, _empty_like(name))
