@@ -380,3 +380,14 @@ def test_import_without_a_known_map_is_refused_unless_allowed(
     )
     data = read_snapshot(snaps / list_snapshot_names(snaps)[0]).data
     assert {key: data[key] for key in json.loads(content)} == json.loads(content)
+
+
+def test_max_bytes_is_offered_only_where_files_are_read(workdir: Path) -> None:
+    def offers(*verb: str) -> bool:
+        return b"--max-bytes" in statesnap(*verb, "--help", cwd=workdir).stdout
+
+    readers = ("list", "verify", "show", "export", "diff", "import", "rollback")
+    assert all(offers(verb) for verb in readers)
+    assert not any(offers(*verb) for verb in [(), ("snapshot",), ("demo",)])
+    records = json.loads(statesnap("list", "--json", "--max-bytes", "100", cwd=workdir).stdout)
+    assert {record["status"] for record in records} == {"too_large"}

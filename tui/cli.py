@@ -61,14 +61,21 @@ def _common_options() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="snapshot directory (default: $AFW_SNAPSHOT_DIR or ./.actionflows-snapshot)",
     )
-    common.add_argument(
+    return common
+
+
+_READ_LIMIT = "refuse snapshot files that decompress to more than N bytes"
+
+
+def _add_max_bytes(sub: argparse.ArgumentParser, refuse: str = _READ_LIMIT) -> None:
+    """`--max-bytes`, for the commands that read files: the bound on what they read."""
+    sub.add_argument(
         "--max-bytes",
         type=_positive_int,
         metavar="N",
-        default=argparse.SUPPRESS,
-        help=f"refuse files that decompress to more than N bytes (default: {DEFAULT_MAX_BYTES})",
+        default=DEFAULT_MAX_BYTES,
+        help=f"{refuse} (default: {DEFAULT_MAX_BYTES})",
     )
-    return common
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         "list", "list snapshot files, newest first, with their status", commands.list_snapshots
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
+    _add_max_bytes(listing)
 
     verify = verb(
         "verify",
@@ -129,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing; only the exit status"
     )
+    _add_max_bytes(verify)
 
     show = verb(
         "show",
@@ -139,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--map", metavar="NAME", help="list the entries of this map")
     show.add_argument("--key", metavar="KEY", help="with --map: print this entry's JSON")
     show.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_max_bytes(show)
 
     export = verb("export", "write a snapshot's data object as plain JSON", commands.export)
     export.add_argument("file", metavar="FILE")
@@ -146,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, metavar="OUT", help="write to OUT instead of stdout"
     )
     export.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    _add_max_bytes(export)
 
     importing = verb(
         "import",
@@ -164,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"write it even if the input holds none of the {len(DATA_KEYS)} known maps"
         " (its keys are kept as they are; a warning names them)",
     )
+    _add_max_bytes(importing, "refuse input larger than N bytes")
     importing.add_argument(
         "--keep", type=_positive_int, default=3, metavar="N", help="snapshots to keep (default: 3)"
     )
@@ -181,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="keys listed per kind (default: 20)",
     )
+    _add_max_bytes(diff)
 
     verb("snapshot", "ask the running server to write a snapshot now", commands.snapshot_now)
 
@@ -206,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="snapshots to keep offline (default: 3)",
     )
+    _add_max_bytes(
+        rollback, "with no server running: refuse a FILE that decompresses to more than N bytes"
+    )
     return parser
 
 
@@ -228,8 +244,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not hasattr(args, "dir"):
         args.dir = DEMO_DIR if args.verb == "demo" else default_snapshot_dir()
-    if not hasattr(args, "max_bytes"):
-        args.max_bytes = DEFAULT_MAX_BYTES
     _configure_logging()
     run: Callable[[argparse.Namespace], int] = getattr(args, "run", commands.dashboard)
     try:
