@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
 import os
+import pty
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import pytest
+from rich.cells import cell_len
 
 from engine import js_dumps, list_snapshot_names, read_snapshot, write_snapshot_file
 from tests.node_bridge import FIXTURES, js_verify
@@ -38,6 +44,40 @@ def statesnap(
         check=False,
         timeout=60,
     )
+
+
+def statesnap_on_terminal(
+    *args: str, cwd: Path, terminal: Literal["stdout", "stderr"], columns: int = 80
+) -> tuple[bytes, bytes]:
+    """Run with `terminal` on a pseudo-terminal `columns` wide and the other stream piped:
+    (what the terminal showed, what the pipe got)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    on_stdout = terminal == "stdout"
+    with subprocess.Popen(
+        [*STATESNAP, *args],
+        cwd=cwd,
+        env=statesnap_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=follower if on_stdout else subprocess.PIPE,
+        stderr=subprocess.PIPE if on_stdout else follower,
+    ) as proc:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        pipe = proc.stderr if on_stdout else proc.stdout
+        assert pipe is not None
+        piped = pipe.read()
+        proc.wait(timeout=60)
+    os.close(leader)
+    return shown, piped
 
 
 @pytest.fixture
@@ -391,3 +431,17 @@ def test_max_bytes_is_offered_only_where_files_are_read(workdir: Path) -> None:
     assert not any(offers(*verb) for verb in [(), ("snapshot",), ("demo",)])
     records = json.loads(statesnap("list", "--json", "--max-bytes", "100", cwd=workdir).stdout)
     assert {record["status"] for record in records} == {"too_large"}
+
+
+def test_show_map_fits_a_terminal_and_never_cuts_a_pipe(tmp_path: Path) -> None:
+    snaps = tmp_path / ".actionflows-snapshot"
+    snaps.mkdir()
+    wide = "字" * 80  # two cells each
+    write_snapshot_file(snaps, js_dumps({"sessions": [{"id": "s1", "note": wide, "end": "z"}]}))
+    args = ("show", list_snapshot_names(snaps)[0], "--map", "sessions")
+    piped = statesnap(*args, cwd=tmp_path).stdout.decode()
+    assert piped == f"s1  id=s1 note={wide} end=z\n"
+    shown, _ = statesnap_on_terminal(*args, cwd=tmp_path, terminal="stdout", columns=50)
+    line = shown.decode().removesuffix("\r\n")
+    assert line.startswith("s1  id=s1 note=字") and line.endswith("…")
+    assert 48 <= cell_len(line) <= 50

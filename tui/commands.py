@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from rich.cells import cell_len, set_cell_size
 
 from engine import (
     DATA_KEYS,
@@ -67,6 +68,20 @@ def _json_text(value: Any) -> str:
 
 def _print_json(value: Any) -> None:
     sys.stdout.write(_json_text(value) + "\n")
+
+
+def _terminal_columns() -> int | None:
+    """The width of the terminal stdout is, or None when it is a pipe or a file."""
+    if not sys.stdout.isatty():
+        return None
+    return os.get_terminal_size(sys.stdout.fileno()).columns
+
+
+def _fit(line: str, columns: int | None) -> str:
+    """`line` cut to `columns` terminal cells, an ellipsis marking the cut; whole if None."""
+    if columns is None or cell_len(line) <= columns:
+        return line
+    return set_cell_size(line, columns - 1) + "…"
 
 
 # -- finding files -------------------------------------------------------------------------
@@ -210,7 +225,7 @@ def verify(args: argparse.Namespace) -> int:
 # -- show, export ---------------------------------------------------------------------------
 
 
-def _summary_line(value: Any, width: int = 100) -> str:
+def _summary_line(value: Any) -> str:
     if isinstance(value, dict):
         parts = [
             f"{key}={item}"
@@ -222,8 +237,7 @@ def _summary_line(value: Any, width: int = 100) -> str:
         text = f"[{len(value)} items]"
     else:
         text = js_dumps(value).decode("utf-8", "replace")
-    text = escape_controls(text, keep_newlines=False)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return escape_controls(text, keep_newlines=False)
 
 
 def show(args: argparse.Namespace) -> int:
@@ -257,8 +271,9 @@ def show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(data[args.map])
         return 0
+    columns = _terminal_columns()
     for key, value in entries.items():
-        _say(f"{escape_controls(key, keep_newlines=False)}  {_summary_line(value)}")
+        _say(_fit(f"{escape_controls(key, keep_newlines=False)}  {_summary_line(value)}", columns))
     return 0
 
 
