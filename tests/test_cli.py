@@ -445,3 +445,22 @@ def test_show_map_fits_a_terminal_and_never_cuts_a_pipe(tmp_path: Path) -> None:
     line = shown.decode().removesuffix("\r\n")
     assert line.startswith("s1  id=s1 note=字") and line.endswith("…")
     assert 48 <= cell_len(line) <= 50
+
+
+@pytest.mark.parametrize(
+    ("args", "progress"),
+    [
+        (("list",), "verifying 4/4 files…"),
+        (("verify",), "verifying 4/4 files…"),
+        (("diff", BASIC[0].name, BASIC[1].name), "comparing…"),
+    ],
+)
+def test_progress_shows_on_a_terminal_only(
+    workdir: Path, args: tuple[str, ...], progress: str
+) -> None:
+    piped = statesnap(*args, cwd=workdir)
+    assert piped.stderr == b""
+    shown, stdout = statesnap_on_terminal(*args, cwd=workdir, terminal="stderr")
+    assert stdout == piped.stdout  # the output itself is the same, progress or not
+    assert f"\r{progress}\x1b[K".encode() in shown
+    assert shown.endswith(b"\r\x1b[K")  # the progress line is cleared

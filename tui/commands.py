@@ -6,10 +6,11 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import orjson
@@ -84,6 +85,32 @@ def _fit(line: str, columns: int | None) -> str:
     return set_cell_size(line, columns - 1) + "…"
 
 
+class _Progress:
+    """One line of progress on stderr (`verifying 3/12 files…`), rewritten in place and
+    cleared at the end; only when stderr is a terminal, so pipes and logs never see it."""
+
+    def __init__(self) -> None:
+        self._enabled = sys.stderr.isatty()
+
+    def show(self, text: str) -> None:
+        if self._enabled:
+            sys.stderr.write(f"\r{text}\x1b[K")
+            sys.stderr.flush()
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
 # -- finding files -------------------------------------------------------------------------
 
 
@@ -127,12 +154,17 @@ def _read_valid(spec: str, args: argparse.Namespace) -> SnapshotRead:
     return found
 
 
-def _verify_all(paths: Iterable[Path], max_bytes: int) -> list[SnapshotRead]:
+def _verify_all(paths: Sequence[Path], max_bytes: int) -> list[SnapshotRead]:
+    results: list[SnapshotRead] = []
     # gunzip and MD5 release the GIL; two workers keep both cores busy.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(
-            pool.map(lambda path: read_snapshot(path, max_bytes=max_bytes, keep_data=False), paths)
-        )
+    with ThreadPoolExecutor(max_workers=2) as pool, _Progress() as progress:
+        progress.show(f"verifying 0/{len(paths)} files…")
+        for found in pool.map(
+            lambda path: read_snapshot(path, max_bytes=max_bytes, keep_data=False), paths
+        ):
+            results.append(found)
+            progress.show(f"verifying {len(results)}/{len(paths)} files…")
+    return results
 
 
 def _require_dir(directory: Path) -> None:
@@ -410,8 +442,13 @@ def import_data(args: argparse.Namespace) -> int:
 
 
 def diff(args: argparse.Namespace) -> int:
-    older, newer = _read_valid(args.older, args), _read_valid(args.newer, args)
-    result = diff_data(older.data, newer.data)
+    with _Progress() as progress:
+        progress.show("reading 0/2 files…")
+        older = _read_valid(args.older, args)
+        progress.show("reading 1/2 files…")
+        newer = _read_valid(args.newer, args)
+        progress.show("comparing…")
+        result = diff_data(older.data, newer.data)
     if args.json:
         _print_json({"a": str(older.path), "b": str(newer.path), "maps": result.to_json()})
         return 0
