@@ -1,5 +1,6 @@
-"""A long-running Node.js process that answers what JavaScript makes of JSON bytes, and the
-original backend's own file check (js_verify.mjs). The referee for compatibility tests."""
+"""The referee for compatibility tests: a long-running Node.js process that answers what
+JavaScript makes of JSON bytes, the original backend's own file check (js_verify.mjs), and the
+files the original wrote."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-JS_VERIFY = SHARED / "fixtures" / "js_verify.mjs"
-FIXTURES = SHARED / "fixtures" / "actionflows-ts"
+TESTS = Path(__file__).resolve().parent
+JS_VERIFY = TESTS / "js_verify.mjs"
+FIXTURES = TESTS / "fixtures" / "actionflows-ts"
+# The team's shared fixtures beside the checkout, when they are there: more cases, never required.
+SHARED_FIXTURES = TESTS.parents[1] / "shared" / "fixtures" / "actionflows-ts"
 
 _STRINGIFY_LOOP = r"""
 const rl = require('readline').createInterface({ input: process.stdin });
@@ -27,6 +30,18 @@ rl.on('line', (line) => {
   process.stdout.write(JSON.stringify(out) + '\n');
 });
 """
+
+
+def fixture_files(pattern: str) -> list[Path]:
+    """The original's files matching `pattern` (a glob under actionflows-ts/, e.g.
+    `basic/*.json.gz`): the repository's copies, and those only the shared fixtures have. A
+    file both hold (same folder and name) comes once, from the repository."""
+    found: dict[Path, Path] = {}
+    for root in (SHARED_FIXTURES, FIXTURES):
+        for path in root.glob(pattern):
+            if path.is_file():
+                found[path.relative_to(root)] = path
+    return [found[relative] for relative in sorted(found)]
 
 
 def node_path() -> str:

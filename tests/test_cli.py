@@ -2,36 +2,96 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
 import os
+import pty
 import shutil
+import struct
 import subprocess
 import sys
+import termios
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import pytest
+from rich.cells import cell_len
 
 from engine import js_dumps, list_snapshot_names, read_snapshot, write_snapshot_file
 from tests.node_bridge import FIXTURES, js_verify
 
 BASIC = sorted((FIXTURES / "basic").glob("*.json.gz"))
+STATESNAP = [sys.executable, "-m", "tui.cli"]
+
+
+def statesnap_env() -> dict[str, str]:
+    repo = str(Path(__file__).resolve().parents[1])
+    return {**os.environ, "AFW_SNAPSHOT_DIR": "", "PYTHONPATH": repo}
 
 
 def statesnap(
-    *args: str, cwd: Path, stdin: bytes | None = None
+    *args: str, cwd: Path, stdin: bytes | None = None, prefix: Sequence[str] = ()
 ) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "AFW_SNAPSHOT_DIR": ""}
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
+        [*prefix, *STATESNAP, *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
-        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        env=statesnap_env(),
         check=False,
         timeout=60,
     )
+
+
+def statesnap_on_terminal(
+    *args: str, cwd: Path, terminal: Literal["stdout", "stderr"], columns: int = 80
+) -> tuple[bytes, bytes]:
+    """Run with `terminal` on a pseudo-terminal `columns` wide and the other stream piped:
+    (what the terminal showed, what the pipe got)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    on_stdout = terminal == "stdout"
+    with subprocess.Popen(
+        [*STATESNAP, *args],
+        cwd=cwd,
+        env=statesnap_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=follower if on_stdout else subprocess.PIPE,
+        stderr=subprocess.PIPE if on_stdout else follower,
+    ) as proc:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        pipe = proc.stderr if on_stdout else proc.stdout
+        assert pipe is not None
+        piped = pipe.read()
+        proc.wait(timeout=60)
+    os.close(leader)
+    return shown, piped
+
+
+@pytest.fixture
+def file_modes_bind() -> list[str]:
+    """A command prefix under which file modes bind: none for a normal user; for root (as in
+    containers), setpriv drops the two capabilities that let root ignore them."""
+    if os.geteuid() != 0:
+        return []
+    prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    try:
+        subprocess.run([*prefix, "true"], check=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("root here, and its capability to bypass file modes cannot be dropped")
+    return prefix
 
 
 @pytest.fixture
@@ -273,3 +333,136 @@ def test_a_reason_from_the_file_cannot_forge_an_output_line(tmp_path: Path) -> N
     path.write_bytes(gzip.compress(doc))
     out = statesnap("verify", str(path), cwd=tmp_path).stdout.decode()
     assert len(out.splitlines()) == 1 and "\\n" in out
+
+
+# -- fit and finish: errors that say what happened, output that fits where it goes ----------
+
+
+def test_export_error_names_the_users_path_and_leaves_no_temp_file(workdir: Path) -> None:
+    missing = workdir / "nodir" / "x.json"
+    err = assert_one_line_error(statesnap("export", BASIC[0].name, "-o", str(missing), cwd=workdir))
+    assert err == f"statesnap: cannot write {missing}: No such file or directory\n"
+    target = workdir / "a-directory"
+    target.mkdir()
+    result = statesnap("export", BASIC[0].name, "-o", str(target), "--force", cwd=workdir)
+    assert f"cannot write {target}: Is a directory" in assert_one_line_error(result)
+    assert sorted(os.listdir(workdir)) == [".actionflows-snapshot", "a-directory"]
+
+
+def test_an_unreadable_directory_is_permission_denied_not_missing(
+    workdir: Path, file_modes_bind: list[str]
+) -> None:
+    snaps = workdir / ".actionflows-snapshot"
+    name = BASIC[0].name
+    runs = [
+        (snaps.name, ("show", name)),
+        (str(snaps), ("show", str(snaps / name))),
+        (str(snaps), ("list", "--dir", str(snaps))),
+        (str(snaps), ("verify", "--dir", str(snaps))),
+    ]
+    snaps.chmod(0)
+    try:
+        results = [
+            (directory, statesnap(*args, cwd=workdir, prefix=file_modes_bind))
+            for directory, args in runs
+        ]
+    finally:
+        snaps.chmod(0o700)
+    for directory, result in results:
+        err = assert_one_line_error(result)
+        assert err == f"statesnap: cannot look in {directory}: Permission denied\n"
+
+
+def test_list_and_verify_agree_on_a_missing_directory(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    for verb in ("list", "verify"):
+        result = statesnap(verb, "--dir", str(missing), cwd=tmp_path)
+        assert assert_one_line_error(result) == f"statesnap: no snapshot directory at {missing}\n"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    listed = statesnap("list", "--dir", str(empty), cwd=tmp_path)
+    assert (listed.returncode, listed.stdout) == (0, b"")
+    assert listed.stderr.decode() == f"no snapshots in {empty}\n"
+
+
+def test_import_of_a_snapshot_file_says_how_to_import_its_data(tmp_path: Path) -> None:
+    snapshot_file = BASIC[0]
+    for result in (
+        statesnap("import", str(snapshot_file), cwd=tmp_path),
+        statesnap("import", "-", cwd=tmp_path, stdin=snapshot_file.read_bytes()),
+    ):
+        err = assert_one_line_error(result)
+        assert "is gzip data (a snapshot file?), not JSON" in err
+        assert "statesnap export FILE | statesnap import -" in err
+    assert not (tmp_path / ".actionflows-snapshot").exists()
+    help_text = statesnap("import", "--help", cwd=tmp_path).stdout.decode()
+    assert "statesnap export FILE | statesnap import -" in help_text
+    assert "--allow-unknown" in help_text
+
+
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [(b'{"foo": 1, "bar": {}}', "its keys: foo, bar"), (b"{}", "it is empty")],
+)
+def test_import_without_a_known_map_is_refused_unless_allowed(
+    tmp_path: Path, content: bytes, found: str
+) -> None:
+    snaps = tmp_path / ".actionflows-snapshot"
+    refused = statesnap("import", "-", cwd=tmp_path, stdin=content)
+    assert assert_one_line_error(refused) == (
+        f"statesnap: the input holds none of the 19 maps of a snapshot ({found});"
+        " --allow-unknown imports it anyway\n"
+    )
+    assert not snaps.exists()
+    allowed = statesnap("import", "-", "--allow-unknown", cwd=tmp_path, stdin=content)
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stderr.decode() == (
+        f"statesnap: WARNING: the input holds none of the 19 maps of a snapshot ({found});"
+        " importing it as --allow-unknown asks\n"
+    )
+    data = read_snapshot(snaps / list_snapshot_names(snaps)[0]).data
+    assert {key: data[key] for key in json.loads(content)} == json.loads(content)
+
+
+def test_max_bytes_is_offered_only_where_files_are_read(workdir: Path) -> None:
+    def offers(*verb: str) -> bool:
+        return b"--max-bytes" in statesnap(*verb, "--help", cwd=workdir).stdout
+
+    readers = ("list", "verify", "show", "export", "diff", "import", "rollback")
+    assert all(offers(verb) for verb in readers)
+    assert not any(offers(*verb) for verb in [(), ("snapshot",), ("demo",)])
+    records = json.loads(statesnap("list", "--json", "--max-bytes", "100", cwd=workdir).stdout)
+    assert {record["status"] for record in records} == {"too_large"}
+
+
+def test_show_map_fits_a_terminal_and_never_cuts_a_pipe(tmp_path: Path) -> None:
+    snaps = tmp_path / ".actionflows-snapshot"
+    snaps.mkdir()
+    wide = "字" * 80  # two cells each
+    write_snapshot_file(snaps, js_dumps({"sessions": [{"id": "s1", "note": wide, "end": "z"}]}))
+    args = ("show", list_snapshot_names(snaps)[0], "--map", "sessions")
+    piped = statesnap(*args, cwd=tmp_path).stdout.decode()
+    assert piped == f"s1  id=s1 note={wide} end=z\n"
+    shown, _ = statesnap_on_terminal(*args, cwd=tmp_path, terminal="stdout", columns=50)
+    line = shown.decode().removesuffix("\r\n")
+    assert line.startswith("s1  id=s1 note=字") and line.endswith("…")
+    assert 48 <= cell_len(line) <= 50
+
+
+@pytest.mark.parametrize(
+    ("args", "progress"),
+    [
+        (("list",), "verifying 4/4 files…"),
+        (("verify",), "verifying 4/4 files…"),
+        (("diff", BASIC[0].name, BASIC[1].name), "comparing…"),
+    ],
+)
+def test_progress_shows_on_a_terminal_only(
+    workdir: Path, args: tuple[str, ...], progress: str
+) -> None:
+    piped = statesnap(*args, cwd=workdir)
+    assert piped.stderr == b""
+    shown, stdout = statesnap_on_terminal(*args, cwd=workdir, terminal="stderr")
+    assert stdout == piped.stdout  # the output itself is the same, progress or not
+    assert f"\r{progress}\x1b[K".encode() in shown
+    assert shown.endswith(b"\r\x1b[K")  # the progress line is cleared

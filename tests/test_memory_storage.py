@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from engine import DATA_KEYS, MemoryStorage, SnapshotRejectedError, js_dumps, read_snapshot
-from tests.node_bridge import FIXTURES
+from tests.node_bridge import FIXTURES, fixture_files
 
 VALID_FIXTURES = [
-    *sorted((FIXTURES / "basic").glob("snapshot-*.json.gz")),
-    *sorted((FIXTURES / "server").glob("snapshot-*.json.gz")),
+    *fixture_files("basic/snapshot-*.json.gz"),
+    *fixture_files("server/snapshot-*.json.gz"),
     FIXTURES / "fallback" / "snapshot-2026-02-14T10-00-00-000Z.json.gz",
 ]
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -42,7 +42,8 @@ def session(session_id: str, status: str = "in_progress", **fields: Any) -> dict
 
 
 def test_fixture_set_is_complete() -> None:
-    assert len(VALID_FIXTURES) == 7
+    own = [path for path in VALID_FIXTURES if path.is_relative_to(FIXTURES)]
+    assert len(own) == 7  # the shared fixtures, when beside the checkout, may add more
     assert all(path.is_file() for path in VALID_FIXTURES)
 
 

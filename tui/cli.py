@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from engine import (
+    DATA_KEYS,
     DEFAULT_MAX_BYTES,
     DEFAULT_SNAPSHOT_DIR,
     StorageConfigError,
@@ -62,14 +63,21 @@ def _common_options(
     """Options every command accepts, before or after its name."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--dir", type=Path, metavar="DIR", default=argparse.SUPPRESS, help=dir_help)
-    common.add_argument(
+    return common
+
+
+_READ_LIMIT = "refuse snapshot files that decompress to more than N bytes"
+
+
+def _add_max_bytes(sub: argparse.ArgumentParser, refuse: str = _READ_LIMIT) -> None:
+    """`--max-bytes`, for the commands that read files: the bound on what they read."""
+    sub.add_argument(
         "--max-bytes",
         type=_positive_int,
         metavar="N",
-        default=argparse.SUPPRESS,
-        help=f"refuse files that decompress to more than N bytes (default: {DEFAULT_MAX_BYTES})",
+        default=DEFAULT_MAX_BYTES,
+        help=f"{refuse} (default: {DEFAULT_MAX_BYTES})",
     )
-    return common
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,19 +95,26 @@ def build_parser() -> argparse.ArgumentParser:
         name: str,
         summary: str,
         run: Callable[[argparse.Namespace], int],
+        details: str = "",
         options: argparse.ArgumentParser = common,
     ) -> argparse.ArgumentParser:
-        sub = verbs.add_parser(name, help=summary, description=summary, parents=[options])
+        sub = verbs.add_parser(
+            name,
+            help=summary,
+            description=f"{summary}\n\n{details}" if details else summary,
+            parents=[options],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sub.set_defaults(run=run)
         return sub
 
     demo = verb(
         "demo",
-        "run a demo server with live simulated activity, and the dashboard on it. Its"
-        f" directory is --dir, else ./{DEMO_DIR} (never $AFW_SNAPSHOT_DIR); it refuses a"
-        " directory holding snapshots it did not write",
+        "run a demo server with live simulated activity, and the dashboard on it",
         commands.demo,
-        _common_options(f"the demo's own directory (default: ./{DEMO_DIR})"),
+        details=f"Its directory is --dir, else ./{DEMO_DIR} (never $AFW_SNAPSHOT_DIR). It refuses"
+        " a directory\nholding snapshots it did not write, and one another server serves.",
+        options=_common_options(f"the demo's own directory (default: ./{DEMO_DIR})"),
     )
     demo.add_argument(
         "--headless", action="store_true", help="run only the server, until SIGINT/SIGTERM"
@@ -117,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         "list", "list snapshot files, newest first, with their status", commands.list_snapshots
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
+    _add_max_bytes(listing)
 
     verify = verb(
         "verify",
@@ -130,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing; only the exit status"
     )
+    _add_max_bytes(verify)
 
     show = verb(
         "show",
@@ -140,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--map", metavar="NAME", help="list the entries of this map")
     show.add_argument("--key", metavar="KEY", help="with --map: print this entry's JSON")
     show.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_max_bytes(show)
 
     export = verb("export", "write a snapshot's data object as plain JSON", commands.export)
     export.add_argument("file", metavar="FILE")
@@ -147,13 +165,26 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, metavar="OUT", help="write to OUT instead of stdout"
     )
     export.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    _add_max_bytes(export)
 
     importing = verb(
         "import",
         "write a new snapshot holding the data in a JSON file ('-': stdin); deletes nothing",
         commands.import_data,
+        details="JSON is a snapshot's data object, as `statesnap export` prints it, not a\n"
+        "snapshot file; to import the data of a .json.gz file:\n"
+        "  statesnap export FILE | statesnap import -\n"
+        f"Input holding none of the {len(DATA_KEYS)} maps of a snapshot is refused unless"
+        " --allow-unknown.",
     )
     importing.add_argument("source", metavar="JSON")
+    importing.add_argument(
+        "--allow-unknown",
+        action="store_true",
+        help=f"write it even if the input holds none of the {len(DATA_KEYS)} known maps"
+        " (its keys are kept as they are; a warning names them)",
+    )
+    _add_max_bytes(importing, "refuse input larger than N bytes")
 
     diff = verb(
         "diff", "compare two snapshots map by map: added, removed, changed entries", commands.diff
@@ -168,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="keys listed per kind (default: 20)",
     )
+    _add_max_bytes(diff)
 
     verb("snapshot", "ask the running server to write a snapshot now", commands.snapshot_now)
 
@@ -189,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rollback.add_argument(
         "-y", "--yes", action="store_true", help="do not ask (what will change is still printed)"
+    )
+    _add_max_bytes(
+        rollback, "with no server running: refuse a FILE that decompresses to more than N bytes"
     )
     return parser
 
@@ -233,8 +268,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not hasattr(args, "dir"):
         args.dir = _default_dir(args.verb)
-    if not hasattr(args, "max_bytes"):
-        args.max_bytes = DEFAULT_MAX_BYTES
     _configure_logging()
     run: Callable[[argparse.Namespace], int] = getattr(args, "run", commands.dashboard)
     try:

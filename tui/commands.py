@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import orjson
+from rich.cells import cell_len, set_cell_size
 
 from engine import (
     DATA_KEYS,
@@ -37,6 +40,8 @@ from tui.rollback_plan import ChangePlan, command_hint, plan_rollback, plan_undo
 from tui.safe_text import escape_controls, escape_json_for_terminal
 
 __all__ = ["CommandError", "servers_nearby"]
+
+_log = logging.getLogger(__name__)
 
 
 class CommandError(Exception):
@@ -67,18 +72,71 @@ def _print_json(value: Any) -> None:
     sys.stdout.write(_json_text(value) + "\n")
 
 
+def _terminal_columns() -> int | None:
+    """The width of the terminal stdout is, or None when it is a pipe or a file."""
+    if not sys.stdout.isatty():
+        return None
+    return os.get_terminal_size(sys.stdout.fileno()).columns
+
+
+def _fit(line: str, columns: int | None) -> str:
+    """`line` cut to `columns` terminal cells, an ellipsis marking the cut; whole if None."""
+    if columns is None or cell_len(line) <= columns:
+        return line
+    return set_cell_size(line, columns - 1) + "…"
+
+
+class _Progress:
+    """One line of progress on stderr (`verifying 3/12 files…`), rewritten in place and
+    cleared at the end; only when stderr is a terminal, so pipes and logs never see it."""
+
+    def __init__(self) -> None:
+        self._enabled = sys.stderr.isatty()
+
+    def show(self, text: str) -> None:
+        if self._enabled:
+            sys.stderr.write(f"\r{text}\x1b[K")
+            sys.stderr.flush()
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
 # -- finding files -------------------------------------------------------------------------
+
+
+def _lexists(path: Path, looking_in: Path) -> bool:
+    """Whether there is a file (or link) at `path`; a directory that cannot be searched is an
+    error that says so, not a file that is missing."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except PermissionError as exc:
+        raise CommandError(f"cannot look in {looking_in}: {exc.strerror}") from None
+    return True
 
 
 def _locate(spec: str, directory: Path) -> Path:
     """A read-only verb's FILE: a path, or a snapshot name in the directory."""
     as_path = Path(spec)
-    if os.sep in spec or as_path.exists() or os.path.lexists(spec):
-        if not os.path.lexists(spec):
+    here = _lexists(as_path, as_path.parent)
+    if os.sep in spec or here:
+        if not here:
             raise CommandError(f"no such file: {escape_controls(spec)}")
         return as_path
     in_dir = directory / spec
-    if os.path.lexists(in_dir):
+    if _lexists(in_dir, directory):
         return in_dir
     raise CommandError(
         f"no such snapshot: {escape_controls(spec)} (not a file, nor a name in {directory})"
@@ -97,12 +155,17 @@ def _read_valid(spec: str, args: argparse.Namespace) -> SnapshotRead:
     return found
 
 
-def _verify_all(paths: Iterable[Path], max_bytes: int) -> list[SnapshotRead]:
+def _verify_all(paths: Sequence[Path], max_bytes: int) -> list[SnapshotRead]:
+    results: list[SnapshotRead] = []
     # gunzip and MD5 release the GIL; two workers keep both cores busy.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(
-            pool.map(lambda path: read_snapshot(path, max_bytes=max_bytes, keep_data=False), paths)
-        )
+    with ThreadPoolExecutor(max_workers=2) as pool, _Progress() as progress:
+        progress.show(f"verifying 0/{len(paths)} files…")
+        for found in pool.map(
+            lambda path: read_snapshot(path, max_bytes=max_bytes, keep_data=False), paths
+        ):
+            results.append(found)
+            progress.show(f"verifying {len(results)}/{len(paths)} files…")
+    return results
 
 
 def _require_dir(directory: Path) -> None:
@@ -112,6 +175,16 @@ def _require_dir(directory: Path) -> None:
         raise CommandError(f"refusing a symbolic link as snapshot directory: {directory}")
     if not directory.is_dir():
         raise CommandError(f"not a directory: {directory}")
+
+
+def _snapshot_paths(directory: Path) -> list[Path]:
+    """Every snapshot file in the directory, newest first; the directory must be there."""
+    _require_dir(directory)
+    try:
+        names = list_snapshot_names(directory)
+    except PermissionError as exc:
+        raise CommandError(f"cannot look in {directory}: {exc.strerror}") from None
+    return [directory / name for name in names]
 
 
 # -- list, verify ---------------------------------------------------------------------------
@@ -142,11 +215,7 @@ def _headline_counts(counts: dict[str, int]) -> str:
 
 def list_snapshots(args: argparse.Namespace) -> int:
     directory: Path = args.dir
-    if directory.exists():
-        _require_dir(directory)
-    results = _verify_all(
-        (directory / name for name in list_snapshot_names(directory)), args.max_bytes
-    )
+    results = _verify_all(_snapshot_paths(directory), args.max_bytes)
     if args.json:
         _print_json([_listing_record(found) for found in results])
         return 0
@@ -172,8 +241,7 @@ def verify(args: argparse.Namespace) -> int:
     if args.files:
         paths = [_locate(spec, args.dir) for spec in args.files]
     else:
-        _require_dir(args.dir)
-        paths = [args.dir / name for name in list_snapshot_names(args.dir)]
+        paths = _snapshot_paths(args.dir)
         if not paths:
             raise CommandError(f"nothing to verify: no snapshot files in {args.dir}")
     results = _verify_all(paths, args.max_bytes)
@@ -190,7 +258,7 @@ def verify(args: argparse.Namespace) -> int:
 # -- show, export ---------------------------------------------------------------------------
 
 
-def _summary_line(value: Any, width: int = 100) -> str:
+def _summary_line(value: Any) -> str:
     if isinstance(value, dict):
         parts = [
             f"{key}={item}"
@@ -202,8 +270,7 @@ def _summary_line(value: Any, width: int = 100) -> str:
         text = f"[{len(value)} items]"
     else:
         text = js_dumps(value).decode("utf-8", "replace")
-    text = escape_controls(text, keep_newlines=False)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return escape_controls(text, keep_newlines=False)
 
 
 def show(args: argparse.Namespace) -> int:
@@ -237,8 +304,9 @@ def show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(data[args.map])
         return 0
+    columns = _terminal_columns()
     for key, value in entries.items():
-        _say(f"{escape_controls(key, keep_newlines=False)}  {_summary_line(value)}")
+        _say(_fit(f"{escape_controls(key, keep_newlines=False)}  {_summary_line(value)}", columns))
     return 0
 
 
@@ -247,17 +315,19 @@ def _write_new_file(path: Path, payload: bytes, *, force: bool) -> None:
     if os.path.lexists(path) and not force:
         raise CommandError(f"{path} exists (use --force to replace it)")
     temp = path.with_name(f".{path.name}.statesnap-tmp-{os.getpid()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.lexists(temp):
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+        except BaseException:
             os.unlink(temp)
-        raise
+            raise
+    except OSError as exc:  # named by the user's path: the temp file is ours to hide
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def export(args: argparse.Namespace) -> int:
@@ -308,6 +378,20 @@ def _check_import_shape(data: Any) -> None:
                     )
 
 
+def _check_known_maps(data: dict[str, Any], allow_unknown: bool) -> None:
+    """Refuse (or, when allowed, warn about) input that holds none of the known maps: most
+    likely not a snapshot's data, and once imported it would be the state the server loads."""
+    if any(name in data for name in DATA_KEYS):
+        return
+    keys = [escape_controls(key, keep_newlines=False) for key in data]
+    shown = ", ".join(keys[:5]) + (f", … ({len(keys)} keys)" if len(keys) > 5 else "")
+    found = f"its keys: {shown}" if keys else "it is empty"
+    problem = f"the input holds none of the {len(DATA_KEYS)} maps of a snapshot ({found})"
+    if not allow_unknown:
+        raise CommandError(f"{problem}; --allow-unknown imports it anyway")
+    _log.warning("%s; importing it as --allow-unknown asks", problem)
+
+
 def _read_import_source(source: str, max_bytes: int) -> bytes:
     if source == "-":
         raw = sys.stdin.buffer.read(max_bytes + 1)
@@ -326,6 +410,12 @@ def _read_import_source(source: str, max_bytes: int) -> bytes:
 
 def import_data(args: argparse.Namespace) -> int:
     raw = _read_import_source(args.source, args.max_bytes)
+    if raw.startswith(b"\x1f\x8b"):
+        what = "the input" if args.source == "-" else escape_controls(args.source)
+        raise CommandError(
+            f"{what} is gzip data (a snapshot file?), not JSON; to import a snapshot's data:"
+            " statesnap export FILE | statesnap import -"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -335,6 +425,7 @@ def import_data(args: argparse.Namespace) -> int:
     except JSONInputError as exc:
         raise CommandError(f"input is not valid JSON: {exc}") from None
     _check_import_shape(data)
+    _check_known_maps(data, args.allow_unknown)
     complete = dict(data)
     for name in DATA_KEYS:
         complete.setdefault(name, _empty_like(name))
@@ -357,8 +448,13 @@ def import_data(args: argparse.Namespace) -> int:
 
 
 def diff(args: argparse.Namespace) -> int:
-    older, newer = _read_valid(args.older, args), _read_valid(args.newer, args)
-    result = diff_data(older.data, newer.data)
+    with _Progress() as progress:
+        progress.show("reading 0/2 files…")
+        older = _read_valid(args.older, args)
+        progress.show("reading 1/2 files…")
+        newer = _read_valid(args.newer, args)
+        progress.show("comparing…")
+        result = diff_data(older.data, newer.data)
     if args.json:
         _print_json({"a": str(older.path), "b": str(newer.path), "maps": result.to_json()})
         return 0

@@ -151,5 +151,10 @@ def run_demo(directory: Path, *, headless: bool, interval_s: float, seed: int | 
             file=sys.stderr,
         )
         return 1
-    print(f"demo stopped; snapshots are in {directory} (server log: {log_path})", file=sys.stderr)
+    kept = (
+        "its state stays in Redis ($AFW_REDIS_URL); no snapshots were written"
+        if check_storage_config()
+        else f"snapshots are in {directory}"
+    )
+    print(f"demo stopped; {kept} (server log: {log_path})", file=sys.stderr)
     return 0
