@@ -4,9 +4,11 @@
 sizes) and says what was added, rewritten or deleted since the previous listing. `verify()`
 judges one file with `read_snapshot(keep_data=False)` and caches the verdict by (name, size,
 mtime_ns, inode: an atomic replace is a new inode), so no file is read twice, even when two
-threads ask at once. A file of `offload_bytes` or more is judged in a helper process: parsing
-a large file holds the GIL for a second at a time, which would freeze every other thread of the
-caller (a dashboard's event loop); gunzip and MD5 alone would not. `watch()` waits for changes
+threads ask at once; `verify_in_batches()` judges many files two at a time and hands their
+verdicts over in batches, so that a caller redrawing per batch is not swamped. A file of
+`offload_bytes` or more is judged in a helper process: parsing a large file holds the GIL for a
+second at a time, which would freeze every other thread of the caller (a dashboard's event
+loop); gunzip and MD5 alone would not. `watch()` waits for changes
 with watchfiles and yields the same change events as `refresh()`; temp files and other names
 never count.
 """
@@ -17,8 +19,10 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -45,12 +49,19 @@ __all__ = [
     "CatalogClosedError",
     "CatalogEntry",
     "SnapshotCatalog",
+    "Verified",
     "is_watched_name",
     "verify_in_helper_main",
 ]
 
 OFFLOAD_BYTES = 4 << 20
 """Files this large (on disk) are verified in a helper process; smaller ones in the caller."""
+
+VERIFY_THREADS = 2
+"""Files `verify_in_batches` judges at once: reading, gunzip and MD5 release the GIL (and large
+files are parsed in helper processes), so two keep both cores of a small machine busy."""
+BATCH_S = 0.05
+"""How long `verify_in_batches` gathers verdicts before handing them over (about 3 frames)."""
 
 _LOADED_KEPT = 2
 _HELPER_CODE = "from engine.catalog import verify_in_helper_main; verify_in_helper_main()"
@@ -104,6 +115,10 @@ class CatalogChange:
 
 class CatalogClosedError(RuntimeError):
     """The catalog was closed while a helper process was verifying a file."""
+
+
+Verified = tuple[CatalogEntry, SnapshotRead]
+"""A file and its verdict."""
 
 
 def is_watched_name(name: str) -> bool:
@@ -221,6 +236,38 @@ class SnapshotCatalog:
             with self._lock:
                 del self._in_flight[entry.key]
             done.set()
+
+    def verify_in_batches(
+        self,
+        entries: Sequence[CatalogEntry],
+        *,
+        threads: int = VERIFY_THREADS,
+        batch_s: float = BATCH_S,
+    ) -> Iterator[tuple[Verified, ...]]:
+        """Verify `entries`, `threads` at a time in their order, and yield the verdicts in
+        batches: each holds whatever was judged within `batch_s` of its first verdict. Two
+        hundred small files come in a few batches, not two hundred; a large file's verdict
+        still comes `batch_s` after it is known. Closing the iterator early drops the files
+        not started yet. Raises CatalogClosedError as `verify` does.
+        """
+        pool = ThreadPoolExecutor(threads, thread_name_prefix="statesnap-verify")
+        try:
+            pending: dict[Future[SnapshotRead], CatalogEntry] = {
+                pool.submit(self.verify, entry): entry for entry in entries
+            }
+            batch: list[Verified] = []
+            deadline = 0.0
+            while pending:
+                timeout = max(0.0, deadline - time.monotonic()) if batch else None
+                done, _ = wait(pending, timeout, FIRST_COMPLETED)
+                if done and not batch:
+                    deadline = time.monotonic() + batch_s
+                batch.extend((pending.pop(future), future.result()) for future in done)
+                if batch and (not pending or time.monotonic() >= deadline):
+                    yield tuple(batch)
+                    batch = []
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def load(self, entry: CatalogEntry) -> SnapshotRead:
         """Read the file with its data (in this process); the last two loaded are kept."""

@@ -18,6 +18,7 @@ from engine import SnapshotRead, SnapshotStatus, js_dumps, read_snapshot, write_
 from engine.catalog import (
     CatalogChangeKind,
     CatalogClosedError,
+    CatalogEntry,
     SnapshotCatalog,
     is_watched_name,
 )
@@ -205,6 +206,84 @@ def test_load_keeps_data_and_records_the_verdict(tmp_path: Path, counted_reads: 
     assert catalog.load(entry) is loaded
     assert catalog.verify(entry).status is SnapshotStatus.VALID
     assert len(counted_reads) == 1
+
+
+def held_verify(
+    monkeypatch: pytest.MonkeyPatch, held: set[str], release: threading.Event
+) -> list[str]:
+    """Make `verify` wait for `release` on the files named in `held`; return the names it
+    was asked for, in order."""
+    asked: list[str] = []
+    verify = SnapshotCatalog.verify
+
+    def holding(catalog: SnapshotCatalog, entry: CatalogEntry) -> SnapshotRead:
+        asked.append(entry.name)
+        if entry.name in held:
+            release.wait(10)
+        return verify(catalog, entry)
+
+    monkeypatch.setattr(SnapshotCatalog, "verify", holding)
+    return asked
+
+
+def test_verify_in_batches_gathers_quick_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for minute in range(40):
+        write(tmp_path, {"sessions": []}, minute)
+    catalog = SnapshotCatalog(tmp_path)
+    catalog.refresh()
+    release = threading.Event()
+    asked = held_verify(monkeypatch, {entry.name for entry in catalog.entries[:2]}, release)
+    threading.Timer(0.2, release.set).start()  # the rest queue up behind the first two
+
+    batches = list(catalog.verify_in_batches(catalog.entries, batch_s=1.0))
+
+    assert asked[:2] == [entry.name for entry in catalog.entries[:2]]  # newest first
+    assert len(batches) < 5
+    verdicts = [verdict for batch in batches for verdict in batch]
+    assert sorted(entry.name for entry, _ in verdicts) == sorted(asked)
+    assert len(verdicts) == 40
+    assert all(read.status is SnapshotStatus.VALID for _, read in verdicts)
+    assert all(catalog.cached(entry) for entry in catalog.entries)
+
+
+def test_verify_in_batches_does_not_hold_back_for_a_slow_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for minute in range(5):
+        write(tmp_path, {"sessions": []}, minute)
+    catalog = SnapshotCatalog(tmp_path)
+    catalog.refresh()
+    slow = catalog.entries[0]
+    release = threading.Event()
+    held_verify(monkeypatch, {slow.name}, release)
+    batches = catalog.verify_in_batches(catalog.entries, batch_s=0.05)
+
+    first = next(batches)  # comes while the slow file is still being read
+
+    assert slow not in {entry for entry, _ in first}
+    release.set()
+    rest = [entry for batch in batches for entry, _ in batch]
+    assert {entry for entry, _ in first} | set(rest) == set(catalog.entries)
+
+
+def test_closing_verify_in_batches_drops_the_files_not_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for minute in range(20):
+        write(tmp_path, {"sessions": []}, minute)
+    catalog = SnapshotCatalog(tmp_path)
+    catalog.refresh()
+    release = threading.Event()
+    asked = held_verify(monkeypatch, {entry.name for entry in catalog.entries[1:]}, release)
+    batches = catalog.verify_in_batches(catalog.entries, threads=2)
+
+    assert [entry.name for entry, _ in next(batches)] == [catalog.entries[0].name]
+    batches.close()
+    release.set()
+
+    assert len(asked) <= 3  # the one done, the two being read when it closed
 
 
 async def test_watch_reports_new_and_deleted_files_but_not_temp_files(tmp_path: Path) -> None:

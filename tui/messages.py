@@ -14,7 +14,6 @@ from engine import (
     ServerInfo,
     ServiceStatus,
     SnapshotDiff,
-    SnapshotRead,
 )
 from tui.attachment import Attachment
 from tui.browse_sources import EntryRows, LiveRead, MapsRead
@@ -30,18 +29,17 @@ __all__ = [
     "PageRead",
     "ServerFound",
     "ServerStatusRead",
-    "SnapshotVerified",
+    "SnapshotsVerified",
     "TaskFinished",
     "WatchStopped",
 ]
 
 
 @dataclass
-class SnapshotVerified(Message):
-    """A file's verdict is known (it is also in the catalog's cache)."""
+class SnapshotsVerified(Message):
+    """The verdicts on these files are known (they are in the catalog's cache)."""
 
-    entry: CatalogEntry
-    verdict: SnapshotRead
+    entries: tuple[CatalogEntry, ...]
 
 
 @dataclass

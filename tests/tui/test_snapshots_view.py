@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from engine import CatalogEntry, SnapshotCatalog, SnapshotRead
 from engine.snapshot_dir import TEMP_PREFIX
@@ -32,6 +35,19 @@ from .conftest import (
 
 def cell_texts(table: VirtualTable, row: int) -> list[str]:
     return [cell.plain for cell in table.source.cells(row)]
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[object]:
+    """Record each call of the method `owner.name` (which still runs) by its `self`."""
+    calls: list[object] = []
+    method = getattr(owner, name)
+
+    def counting(self: object, *args: Any, **options: Any) -> Any:
+        calls.append(self)
+        return method(self, *args, **options)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
 
 
 def snapshots_table(screen: object) -> VirtualTable:
@@ -79,6 +95,35 @@ async def test_the_list_shows_before_verification_and_fills_in(
         release.set()
         await settle(pilot)
         assert [cell_texts(table, row)[4] for row in range(2)] == ["valid", "valid"]
+
+
+async def test_many_verdicts_redraw_a_few_times_not_once_per_file(
+    snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """200 small files used to redraw the table, the status line and the footer 200 times."""
+    for minute in range(60):
+        write(snapshot_dir, sample_data(1), minute)
+    release = threading.Event()
+    verify = SnapshotCatalog.verify
+
+    def held_verify(catalog: SnapshotCatalog, entry: CatalogEntry) -> SnapshotRead:
+        release.wait(10)
+        return verify(catalog, entry)
+
+    monkeypatch.setattr(SnapshotCatalog, "verify", held_verify)
+    redraws = count_calls(monkeypatch, VirtualTable, "refresh_rows")
+    footer_updates = count_calls(monkeypatch, SnapshotsScreen, "refresh_bindings")
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        redraws.clear()
+        footer_updates.clear()
+        release.set()
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        assert {cell_texts(table, row)[4] for row in range(60)} == {"valid"}
+        assert len(redraws) < 10
+        assert len(footer_updates) <= 1  # when the selected file's verdict came
 
 
 async def test_detail_shows_checksums_and_reason(snapshot_dir: Path) -> None:
