@@ -11,6 +11,8 @@ from engine.catalog import (
     CatalogChangeKind,
     CatalogClosedError,
     CatalogEntry,
+    CatalogUpdate,
+    DirectoryState,
     SnapshotCatalog,
 )
 from engine.control_client import ControlClient, ControlError, EntryPage, LiveEntry, MapSummary
@@ -88,11 +90,13 @@ __all__ = [
     "CatalogChangeKind",
     "CatalogClosedError",
     "CatalogEntry",
+    "CatalogUpdate",
     "ChangeKind",
     "ControlClient",
     "ControlError",
     "ControlServer",
     "DemoOutcome",
+    "DirectoryState",
     "EncodedSnapshot",
     "EntryChange",
     "EntryPage",

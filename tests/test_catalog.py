@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
+import queue
 import shutil
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ from engine.catalog import (
     CatalogChangeKind,
     CatalogClosedError,
     CatalogEntry,
+    CatalogUpdate,
+    DirectoryState,
     SnapshotCatalog,
-    is_watched_name,
 )
 from engine.snapshot_dir import TEMP_PREFIX
 from tests.node_bridge import FIXTURES
@@ -80,16 +82,13 @@ def test_missing_directory_lists_as_empty(tmp_path: Path) -> None:
 
 
 def test_temp_files_and_other_names_are_never_listed(tmp_path: Path) -> None:
-    write(tmp_path, {}, 0)
+    path = write(tmp_path, {}, 0)
     (tmp_path / f"{TEMP_PREFIX}123-abc").write_bytes(b"partial")
+    (tmp_path / f"{TEMP_PREFIX}snapshot-x.json.gz").write_bytes(b"partial")
     (tmp_path / "notes.json").write_bytes(b"{}")
     catalog = SnapshotCatalog(tmp_path)
     catalog.refresh()
-    assert len(catalog.entries) == 1
-    assert not is_watched_name(f"{TEMP_PREFIX}123-abc")
-    assert not is_watched_name(f"{TEMP_PREFIX}snapshot-x.json.gz")
-    assert not is_watched_name("notes.json")
-    assert is_watched_name("snapshot-2026-02-14T09-00-00-000Z.json.gz")
+    assert [entry.name for entry in catalog.entries] == [path.name]
 
 
 def test_refresh_reports_added_rewritten_and_deleted(tmp_path: Path) -> None:
@@ -286,30 +285,177 @@ def test_closing_verify_in_batches_drops_the_files_not_started(
     assert len(asked) <= 3  # the one done, the two being read when it closed
 
 
-async def test_watch_reports_new_and_deleted_files_but_not_temp_files(tmp_path: Path) -> None:
-    catalog = SnapshotCatalog(tmp_path)
-    catalog.refresh()
-    stream = catalog.watch()
-    first = asyncio.ensure_future(anext(stream))
-    written: list[Path] = []
-    # The watcher starts inside the first `anext`: write until it has seen a file.
-    for attempt in range(100):
-        (tmp_path / f"{TEMP_PREFIX}{attempt}").write_bytes(b"partial")
-        written.append(write(tmp_path, {"sessions": []}, attempt))
-        done, _ = await asyncio.wait({first}, timeout=0.05)
-        if done:
-            break
-    changes = first.result()
-    assert changes
-    assert {change.kind for change in changes} == {CatalogChangeKind.ADDED}
-    assert {change.name for change in changes} <= {path.name for path in written}
+class Follower:
+    """`catalog.follow()` in a thread, its updates in a queue."""
 
-    second = asyncio.ensure_future(anext(stream))
-    for path in written:
-        path.unlink()
-    deleted = await asyncio.wait_for(second, timeout=5)
-    names = {change.name for change in deleted}
-    while names != {path.name for path in written}:
-        names |= {change.name for change in await asyncio.wait_for(anext(stream), timeout=5)}
-    assert all(change.kind is CatalogChangeKind.DELETED for change in deleted)
-    await stream.aclose()
+    def __init__(self, catalog: SnapshotCatalog, recheck_s: float) -> None:
+        self.catalog = catalog
+        self.stop = threading.Event()
+        self.updates: queue.Queue[CatalogUpdate] = queue.Queue()
+        self._thread = threading.Thread(target=self._follow, args=(recheck_s,))
+        self._thread.start()
+
+    def _follow(self, recheck_s: float) -> None:
+        for update in self.catalog.follow(self.stop, recheck_s=recheck_s):
+            self.updates.put(update)
+
+    def until(self, state: DirectoryState, *paths: Path) -> CatalogUpdate:
+        """The first update in `state` after which the catalog lists just these files,
+        skipping any others; fails after 5 s."""
+        deadline = time.monotonic() + 5
+        while True:
+            update = self.updates.get(timeout=max(0.0, deadline - time.monotonic()))
+            listed = {entry.name for entry in self.catalog.entries}
+            if update.state is state and listed == {path.name for path in paths}:
+                return update
+
+    def close(self) -> None:
+        self.stop.set()
+        self._thread.join(5)
+        assert not self._thread.is_alive()
+
+
+@pytest.fixture
+def follow() -> Iterator[Callable[[SnapshotCatalog], Follower]]:
+    """Start following a catalog (looking afresh every 0.1 s); stopped after the test."""
+    followers: list[Follower] = []
+
+    def start(catalog: SnapshotCatalog) -> Follower:
+        followers.append(Follower(catalog, recheck_s=0.1))
+        return followers[-1]
+
+    yield start
+    for follower in followers:
+        follower.close()
+
+
+def test_follow_reports_new_and_deleted_files_as_they_happen(tmp_path: Path) -> None:
+    """With no fresh look for a minute, changes can only come from the watch."""
+    catalog = SnapshotCatalog(tmp_path)
+    follower = Follower(catalog, recheck_s=60)
+    try:
+        first = follower.updates.get(timeout=5)
+        assert first == CatalogUpdate(DirectoryState.LISTED)
+        written: list[Path] = []
+        # The watch starts after the first update: write until it has seen a file.
+        for attempt in range(100):
+            (tmp_path / f"{TEMP_PREFIX}{attempt}").write_bytes(b"partial")
+            written.append(write(tmp_path, {"sessions": []}, attempt))
+            if not follower.updates.empty():
+                break
+            time.sleep(0.05)
+        added = follower.updates.get(timeout=5)
+        assert {change.kind for change in added.changes} == {CatalogChangeKind.ADDED}
+        assert {change.name for change in added.changes} <= {path.name for path in written}
+
+        for path in written:
+            path.unlink()
+        deleted = follower.until(DirectoryState.LISTED)
+        assert {change.kind for change in deleted.changes} == {CatalogChangeKind.DELETED}
+    finally:
+        follower.close()
+
+
+def test_follow_waits_for_a_directory_deleted_and_made_again(
+    tmp_path: Path, follow: Callable[[SnapshotCatalog], Follower]
+) -> None:
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    old = write(directory, {"sessions": []}, 0)
+    follower = follow(SnapshotCatalog(directory))
+    follower.until(DirectoryState.LISTED, old)
+
+    shutil.rmtree(directory)
+    gone = follower.until(DirectoryState.MISSING)
+    assert [(change.kind, change.name) for change in gone.changes] == [
+        (CatalogChangeKind.DELETED, old.name)
+    ]
+
+    directory.mkdir()
+    new = write(directory, {"sessions": []}, 1)
+    follower.until(DirectoryState.LISTED, new)
+    newer = write(directory, {"sessions": []}, 2)  # and it is watched again
+    follower.until(DirectoryState.LISTED, new, newer)
+
+
+def test_follow_moves_to_a_directory_put_in_the_place_of_the_old_one(
+    tmp_path: Path, follow: Callable[[SnapshotCatalog], Follower]
+) -> None:
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    old = write(directory, {"sessions": []}, 0)
+    follower = follow(SnapshotCatalog(directory))
+    follower.until(DirectoryState.LISTED, old)
+
+    directory.rename(tmp_path / "snaps.old")
+    directory.mkdir()
+    new = write(directory, {"sessions": []}, 1)
+    follower.until(DirectoryState.LISTED, new)
+
+    write(tmp_path / "snaps.old", {"sessions": []}, 2)  # the old one no longer counts
+    newer = write(directory, {"sessions": []}, 3)
+    follower.until(DirectoryState.LISTED, new, newer)
+
+
+def test_follow_says_why_a_directory_cannot_be_read_and_recovers(
+    tmp_path: Path, follow: Callable[[SnapshotCatalog], Follower]
+) -> None:
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    first = write(directory, {"sessions": []}, 0)
+    catalog = SnapshotCatalog(directory)
+    follower = follow(catalog)
+    follower.until(DirectoryState.LISTED, first)
+    verdict = catalog.verify(catalog.entries[0])
+
+    directory.rename(tmp_path / "aside")
+    directory.write_bytes(b"a file where the directory was")
+    unreadable = follower.until(DirectoryState.UNREADABLE)
+    assert unreadable.problem == "Not a directory"
+    assert unreadable.changes == ()
+
+    directory.unlink()
+    (tmp_path / "aside").rename(directory)
+    back = follower.until(DirectoryState.LISTED, first)
+    assert [change.kind for change in back.changes] == [CatalogChangeKind.ADDED]
+    assert catalog.cached(catalog.entries[0]) == verdict  # the same file: not read again
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a directory whatever its mode")
+def test_follow_waits_for_permission_to_read(
+    tmp_path: Path, follow: Callable[[SnapshotCatalog], Follower]
+) -> None:
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    first = write(directory, {"sessions": []}, 0)
+    follower = follow(SnapshotCatalog(directory))
+    follower.until(DirectoryState.LISTED, first)
+    try:
+        directory.chmod(0)
+        assert follower.until(DirectoryState.UNREADABLE).problem == "Permission denied"
+    finally:
+        directory.chmod(0o700)
+    follower.until(DirectoryState.LISTED, first)
+
+
+def test_rescan_says_what_it_found_and_can_forget_verdicts(tmp_path: Path) -> None:
+    catalog = SnapshotCatalog(tmp_path / "snaps")
+    assert catalog.rescan() == CatalogUpdate(DirectoryState.MISSING)
+    (tmp_path / "snaps").mkdir()
+    path = write(tmp_path / "snaps", {"sessions": []}, 0)
+    assert [change.name for change in catalog.rescan().changes] == [path.name]
+    entry = catalog.entries[0]
+    assert catalog.verify(entry).is_valid
+
+    # Changed in place, with the same size and time: a listing cannot tell.
+    info = path.stat()
+    with open(path, "r+b") as handle:
+        handle.seek(-9, os.SEEK_END)
+        handle.write(b"\0" * 8)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert catalog.rescan() == CatalogUpdate(DirectoryState.LISTED)
+    assert catalog.cached(entry) is not None and catalog.cached(entry).is_valid
+
+    assert catalog.rescan(forget_verdicts=True) == CatalogUpdate(DirectoryState.LISTED)
+    assert catalog.cached(entry) is None
+    assert not catalog.verify(entry).is_valid

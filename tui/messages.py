@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from engine import (
-    CatalogChange,
     CatalogEntry,
+    CatalogUpdate,
     EntryPage,
     LiveEntry,
     ServerInfo,
@@ -20,8 +20,8 @@ from tui.browse_sources import EntryRows, LiveRead, MapsRead
 from tui.live_rows import LiveMapRows
 
 __all__ = [
-    "CatalogChanged",
     "DiffReady",
+    "DirectoryWatched",
     "EntriesFiltered",
     "LiveEntryRead",
     "LiveRefreshed",
@@ -31,7 +31,6 @@ __all__ = [
     "ServerStatusRead",
     "SnapshotsVerified",
     "TaskFinished",
-    "WatchStopped",
 ]
 
 
@@ -43,17 +42,11 @@ class SnapshotsVerified(Message):
 
 
 @dataclass
-class CatalogChanged(Message):
-    """The directory listing changed; the catalog's entries are already up to date."""
+class DirectoryWatched(Message):
+    """The watcher looked at the directory: its state, and the listing's changes (the
+    catalog's entries are already up to date)."""
 
-    changes: tuple[CatalogChange, ...]
-
-
-@dataclass
-class WatchStopped(Message):
-    """The directory can no longer be watched; `reason` says why, in words."""
-
-    reason: str
+    update: CatalogUpdate
 
 
 @dataclass
