@@ -315,13 +315,16 @@ class Follower:
         assert not self._thread.is_alive()
 
 
+Follow = Callable[..., Follower]
+
+
 @pytest.fixture
-def follow() -> Iterator[Callable[[SnapshotCatalog], Follower]]:
-    """Start following a catalog (looking afresh every 0.1 s); stopped after the test."""
+def follow() -> Iterator[Follow]:
+    """Start following a catalog (looking afresh every `recheck_s`); stopped after the test."""
     followers: list[Follower] = []
 
-    def start(catalog: SnapshotCatalog) -> Follower:
-        followers.append(Follower(catalog, recheck_s=0.1))
+    def start(catalog: SnapshotCatalog, recheck_s: float = 0.1) -> Follower:
+        followers.append(Follower(catalog, recheck_s))
         return followers[-1]
 
     yield start
@@ -329,35 +332,32 @@ def follow() -> Iterator[Callable[[SnapshotCatalog], Follower]]:
         follower.close()
 
 
-def test_follow_reports_new_and_deleted_files_as_they_happen(tmp_path: Path) -> None:
+def test_follow_reports_new_and_deleted_files_as_they_happen(
+    tmp_path: Path, follow: Follow
+) -> None:
     """With no fresh look for a minute, changes can only come from the watch."""
-    catalog = SnapshotCatalog(tmp_path)
-    follower = Follower(catalog, recheck_s=60)
-    try:
-        first = follower.updates.get(timeout=5)
-        assert first == CatalogUpdate(DirectoryState.LISTED)
-        written: list[Path] = []
-        # The watch starts after the first update: write until it has seen a file.
-        for attempt in range(100):
-            (tmp_path / f"{TEMP_PREFIX}{attempt}").write_bytes(b"partial")
-            written.append(write(tmp_path, {"sessions": []}, attempt))
-            if not follower.updates.empty():
-                break
-            time.sleep(0.05)
-        added = follower.updates.get(timeout=5)
-        assert {change.kind for change in added.changes} == {CatalogChangeKind.ADDED}
-        assert {change.name for change in added.changes} <= {path.name for path in written}
+    follower = follow(SnapshotCatalog(tmp_path), recheck_s=60)
+    assert follower.updates.get(timeout=5) == CatalogUpdate(DirectoryState.LISTED)
+    written: list[Path] = []
+    # The watch starts after the first update: write until it has seen a file.
+    for attempt in range(100):
+        (tmp_path / f"{TEMP_PREFIX}{attempt}").write_bytes(b"partial")
+        written.append(write(tmp_path, {"sessions": []}, attempt))
+        if not follower.updates.empty():
+            break
+        time.sleep(0.05)
+    added = follower.updates.get(timeout=5)
+    assert {change.kind for change in added.changes} == {CatalogChangeKind.ADDED}
+    assert {change.name for change in added.changes} <= {path.name for path in written}
 
-        for path in written:
-            path.unlink()
-        deleted = follower.until(DirectoryState.LISTED)
-        assert {change.kind for change in deleted.changes} == {CatalogChangeKind.DELETED}
-    finally:
-        follower.close()
+    for path in written:
+        path.unlink()
+    deleted = follower.until(DirectoryState.LISTED)
+    assert {change.kind for change in deleted.changes} == {CatalogChangeKind.DELETED}
 
 
 def test_follow_waits_for_a_directory_deleted_and_made_again(
-    tmp_path: Path, follow: Callable[[SnapshotCatalog], Follower]
+    tmp_path: Path, follow: Follow
 ) -> None:
     directory = tmp_path / "snaps"
     directory.mkdir()
@@ -379,7 +379,7 @@ def test_follow_waits_for_a_directory_deleted_and_made_again(
 
 
 def test_follow_moves_to_a_directory_put_in_the_place_of_the_old_one(
-    tmp_path: Path, follow: Callable[[SnapshotCatalog], Follower]
+    tmp_path: Path, follow: Follow
 ) -> None:
     directory = tmp_path / "snaps"
     directory.mkdir()
@@ -398,7 +398,7 @@ def test_follow_moves_to_a_directory_put_in_the_place_of_the_old_one(
 
 
 def test_follow_says_why_a_directory_cannot_be_read_and_recovers(
-    tmp_path: Path, follow: Callable[[SnapshotCatalog], Follower]
+    tmp_path: Path, follow: Follow
 ) -> None:
     directory = tmp_path / "snaps"
     directory.mkdir()
@@ -422,9 +422,7 @@ def test_follow_says_why_a_directory_cannot_be_read_and_recovers(
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a directory whatever its mode")
-def test_follow_waits_for_permission_to_read(
-    tmp_path: Path, follow: Callable[[SnapshotCatalog], Follower]
-) -> None:
+def test_follow_waits_for_permission_to_read(tmp_path: Path, follow: Follow) -> None:
     directory = tmp_path / "snaps"
     directory.mkdir()
     first = write(directory, {"sessions": []}, 0)
@@ -454,7 +452,8 @@ def test_rescan_says_what_it_found_and_can_forget_verdicts(tmp_path: Path) -> No
         handle.write(b"\0" * 8)
     os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
     assert catalog.rescan() == CatalogUpdate(DirectoryState.LISTED)
-    assert catalog.cached(entry) is not None and catalog.cached(entry).is_valid
+    cached = catalog.cached(entry)
+    assert cached is not None and cached.is_valid
 
     assert catalog.rescan(forget_verdicts=True) == CatalogUpdate(DirectoryState.LISTED)
     assert catalog.cached(entry) is None
