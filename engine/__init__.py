@@ -11,6 +11,8 @@ from engine.catalog import (
     CatalogChangeKind,
     CatalogClosedError,
     CatalogEntry,
+    CatalogUpdate,
+    DirectoryState,
     SnapshotCatalog,
 )
 from engine.control_client import ControlClient, ControlError, EntryPage, LiveEntry, MapSummary
@@ -100,12 +102,14 @@ __all__ = [
     "CatalogChangeKind",
     "CatalogClosedError",
     "CatalogEntry",
+    "CatalogUpdate",
     "ChangeKind",
     "ControlClient",
     "ControlError",
     "ControlServer",
     "DemoOutcome",
     "DirectoryInUseError",
+    "DirectoryState",
     "EncodedSnapshot",
     "EntryChange",
     "EntryPage",

@@ -4,11 +4,18 @@
 sizes) and says what was added, rewritten or deleted since the previous listing. `verify()`
 judges one file with `read_snapshot(keep_data=False)` and caches the verdict by (name, size,
 mtime_ns, inode: an atomic replace is a new inode), so no file is read twice, even when two
-threads ask at once. A file of `offload_bytes` or more is judged in a helper process: parsing
-a large file holds the GIL for a second at a time, which would freeze every other thread of the
-caller (a dashboard's event loop); gunzip and MD5 alone would not. `watch()` waits for changes
-with watchfiles and yields the same change events as `refresh()`; temp files and other names
-never count.
+threads ask at once; `verify_in_batches()` judges many files two at a time and hands their
+verdicts over in batches, so that a caller redrawing per batch is not swamped. A file of
+`offload_bytes` or more is judged in a helper process: parsing a large file holds the GIL for a
+second at a time, which would freeze every other thread of the caller (a dashboard's event
+loop); gunzip and MD5 alone would not.
+
+`follow()` keeps the listing current for as long as the caller wants, whatever happens to the
+directory: watchfiles reports changes within ~50 ms, and a fresh look every `RECHECK_S` notices
+what a watch cannot see (the directory deleted, or renamed away and another put in its place:
+the watch stays on the old one), or cannot survive (unreadable, not a directory), and when the
+directory comes back. `rescan()` is one such look, by hand. Temp files and other names never
+count as changes.
 """
 
 from __future__ import annotations
@@ -17,23 +24,23 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import AsyncGenerator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from watchfiles import Change, awatch
+from watchfiles import watch
 
 from engine.jsjson import js_dumps, js_loads
-from engine.snapshot_dir import TEMP_PREFIX, list_snapshot_names
+from engine.snapshot_dir import list_snapshot_names
 from engine.snapshot_format import (
     DEFAULT_MAX_BYTES,
     SnapshotRead,
     SnapshotStatus,
-    is_snapshot_name,
     read_snapshot,
     timestamp_from_name,
 )
@@ -44,18 +51,30 @@ __all__ = [
     "CatalogChangeKind",
     "CatalogClosedError",
     "CatalogEntry",
+    "CatalogUpdate",
+    "DirectoryState",
     "SnapshotCatalog",
-    "is_watched_name",
+    "Verified",
     "verify_in_helper_main",
 ]
 
 OFFLOAD_BYTES = 4 << 20
 """Files this large (on disk) are verified in a helper process; smaller ones in the caller."""
 
+VERIFY_THREADS = 2
+"""Files `verify_in_batches` judges at once: reading, gunzip and MD5 release the GIL (and large
+files are parsed in helper processes), so two keep both cores of a small machine busy."""
+BATCH_S = 0.05
+"""How long `verify_in_batches` gathers verdicts before handing them over (about 3 frames)."""
+RECHECK_S = 0.5
+"""How often `follow()` looks at the directory afresh, events or not."""
+
 _LOADED_KEPT = 2
 _HELPER_CODE = "from engine.catalog import verify_in_helper_main; verify_in_helper_main()"
 
 EntryKey = tuple[str, int, int, int]
+DirectoryIdentity = tuple[int, int]
+"""(st_dev, st_ino): a directory put in the place of another has another identity."""
 
 
 @dataclass(frozen=True)
@@ -106,13 +125,29 @@ class CatalogClosedError(RuntimeError):
     """The catalog was closed while a helper process was verifying a file."""
 
 
-def is_watched_name(name: str) -> bool:
-    """Whether a directory change to `name` can matter: a snapshot name, never a temp file."""
-    return not name.startswith(TEMP_PREFIX) and is_snapshot_name(name)
+Verified = tuple[CatalogEntry, SnapshotRead]
+"""A file and its verdict."""
 
 
-def _watch_filter(_change: Change, path: str) -> bool:
-    return is_watched_name(os.path.basename(path))
+class DirectoryState(StrEnum):
+    LISTED = "listed"
+    """It is there, and was listed."""
+    MISSING = "missing"
+    """There is nothing at the directory's path (not created yet, or deleted)."""
+    UNREADABLE = "unreadable"
+    """It cannot be listed: no permission, not a directory, an I/O error."""
+
+
+@dataclass(frozen=True)
+class CatalogUpdate:
+    """What a look at the directory found: its state (`problem` says, in the system's words,
+    why it is unreadable) and what changed in the listing since the previous look. A missing
+    directory lists as empty (its files show as deleted); an unreadable one too, but with no
+    changes reported (its files may well be there: they show as new when it is readable)."""
+
+    state: DirectoryState
+    changes: tuple[CatalogChange, ...] = ()
+    problem: str = ""
 
 
 def _stat_entry(directory: Path, name: str) -> CatalogEntry | None:
@@ -141,6 +176,7 @@ class SnapshotCatalog:
         self.max_bytes = max_bytes
         self.offload_bytes = offload_bytes
         self._entries: tuple[CatalogEntry, ...] = ()
+        self._listing_lock = threading.Lock()
         self._lock = threading.Lock()
         self._verdicts: dict[EntryKey, SnapshotRead] = {}
         self._in_flight: dict[EntryKey, threading.Event] = {}
@@ -161,8 +197,12 @@ class SnapshotCatalog:
         """List the directory again (stat only); return what changed since the last listing.
 
         A missing directory lists as empty; other OSErrors (no permission, not a directory)
-        propagate.
+        propagate. Thread-safe: each change is reported to one caller.
         """
+        with self._listing_lock:
+            return self._relist()
+
+    def _relist(self) -> tuple[CatalogChange, ...]:
         listed = (_stat_entry(self.directory, name) for name in list_snapshot_names(self.directory))
         entries = sorted(
             (entry for entry in listed if entry is not None), key=_newest_first, reverse=True
@@ -221,6 +261,38 @@ class SnapshotCatalog:
             with self._lock:
                 del self._in_flight[entry.key]
             done.set()
+
+    def verify_in_batches(
+        self,
+        entries: Sequence[CatalogEntry],
+        *,
+        threads: int = VERIFY_THREADS,
+        batch_s: float = BATCH_S,
+    ) -> Iterator[tuple[Verified, ...]]:
+        """Verify `entries`, `threads` at a time in their order, and yield the verdicts in
+        batches: each holds whatever was judged within `batch_s` of its first verdict. Two
+        hundred small files come in a few batches, not two hundred; a large file's verdict
+        still comes `batch_s` after it is known. Closing the iterator early drops the files
+        not started yet. Raises CatalogClosedError as `verify` does.
+        """
+        pool = ThreadPoolExecutor(threads, thread_name_prefix="statesnap-verify")
+        try:
+            pending: dict[Future[SnapshotRead], CatalogEntry] = {
+                pool.submit(self.verify, entry): entry for entry in entries
+            }
+            batch: list[Verified] = []
+            deadline = 0.0
+            while pending:
+                timeout = max(0.0, deadline - time.monotonic()) if batch else None
+                done, _ = wait(pending, timeout, FIRST_COMPLETED)
+                if done and not batch:
+                    deadline = time.monotonic() + batch_s
+                batch.extend((pending.pop(future), future.result()) for future in done)
+                if batch and (not pending or time.monotonic() >= deadline):
+                    yield tuple(batch)
+                    batch = []
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def load(self, entry: CatalogEntry) -> SnapshotRead:
         """Read the file with its data (in this process); the last two loaded are kept."""
@@ -297,22 +369,88 @@ class SnapshotCatalog:
         for helper in helpers:
             helper.kill()
 
-    async def watch(
-        self, stop_event: Any = None
-    ) -> AsyncGenerator[tuple[CatalogChange, ...], None]:
-        """Yield the changes to the listing as they happen (within ~50 ms), until cancelled or
-        `stop_event` (an asyncio or anyio Event) is set. Raises OSError if the directory cannot
-        be watched (for instance, it does not exist)."""
-        async for _batch in awatch(
-            self.directory,
-            watch_filter=_watch_filter,
-            debounce=50,
-            step=10,
-            recursive=False,
-            stop_event=stop_event,
-        ):
-            if changes := self.refresh():
-                yield changes
+    def rescan(self, *, forget_verdicts: bool = False) -> CatalogUpdate:
+        """Look at the directory now: its state, and the listing's changes. Never raises
+        OSError. With `forget_verdicts`, every file is judged afresh when next verified, for
+        what a listing cannot see (a file made readable keeps its size, time and inode)."""
+        if forget_verdicts:
+            self._forget_all_but(set())
+        return self._look()[1]
+
+    def _look(self) -> tuple[DirectoryIdentity | None, CatalogUpdate]:
+        """`rescan()`, and the identity of the directory listed (None if it was not)."""
+        try:
+            identity = _identity(self.directory)
+            changes = self.refresh()  # a missing directory lists as empty
+        except OSError as exc:
+            with self._listing_lock:
+                self._entries = ()  # verdicts stay cached, for when it is readable again
+            return None, CatalogUpdate(DirectoryState.UNREADABLE, problem=_os_words(exc))
+        state = DirectoryState.MISSING if identity is None else DirectoryState.LISTED
+        return identity, CatalogUpdate(state, changes)
+
+    def follow(
+        self, stop_event: threading.Event, *, recheck_s: float = RECHECK_S
+    ) -> Iterator[CatalogUpdate]:
+        """Keep the listing current until `stop_event` is set: yield a first update, then one
+        whenever the listing or the directory's state changes. Changes come within ~50 ms
+        while the directory can be watched; a directory that goes away, is replaced, becomes
+        unreadable or comes back is noticed within `recheck_s`. Never raises OSError.
+        """
+        shown: tuple[DirectoryState, str] | None = None
+        for update in self._looks(stop_event, recheck_s):
+            if update.changes or (update.state, update.problem) != shown:
+                shown = (update.state, update.problem)
+                yield update
+
+    def _looks(self, stop_event: threading.Event, recheck_s: float) -> Iterator[CatalogUpdate]:
+        """A look now; then, while the directory can be watched, one after each change to it
+        and every `recheck_s`; while it cannot, one every `recheck_s`."""
+        while not stop_event.is_set():
+            identity, update = self._look()
+            yield update
+            if identity is None:
+                stop_event.wait(recheck_s)
+            else:
+                yield from self._looks_while_there(identity, stop_event, recheck_s)
+
+    def _looks_while_there(
+        self, identity: DirectoryIdentity, stop_event: threading.Event, recheck_s: float
+    ) -> Iterator[CatalogUpdate]:
+        """Watch the directory: a look after each change to it and every `recheck_s`, until
+        it is no longer the directory of that identity, or `stop_event` is set."""
+        try:
+            for _changes in watch(
+                self.directory,
+                watch_filter=None,  # any change wakes a look; the listing decides what counts
+                debounce=50,
+                step=10,
+                rust_timeout=max(1, round(recheck_s * 1000)),
+                yield_on_timeout=True,
+                stop_event=stop_event,
+                recursive=False,
+                raise_interrupt=False,
+            ):
+                now, update = self._look()
+                yield update
+                if now != identity:
+                    return
+        except (OSError, RuntimeError):  # gone before the watch began, or no watch to be had
+            stop_event.wait(recheck_s)
+
+
+def _identity(directory: Path) -> DirectoryIdentity | None:
+    """The directory's identity; None if nothing is at its path."""
+    try:
+        info = os.stat(directory)
+    except FileNotFoundError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def _os_words(exc: OSError) -> str:
+    """`Permission denied`, `Not a directory`: what the system says."""
+    return exc.strerror or str(exc)
 
 
 def _import_root(python_path: str | None) -> str:

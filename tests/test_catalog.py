@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
+import queue
 import shutil
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,10 @@ from engine import SnapshotRead, SnapshotStatus, js_dumps, read_snapshot, write_
 from engine.catalog import (
     CatalogChangeKind,
     CatalogClosedError,
+    CatalogEntry,
+    CatalogUpdate,
+    DirectoryState,
     SnapshotCatalog,
-    is_watched_name,
 )
 from engine.snapshot_dir import TEMP_PREFIX
 from tests.node_bridge import FIXTURES
@@ -79,16 +82,13 @@ def test_missing_directory_lists_as_empty(tmp_path: Path) -> None:
 
 
 def test_temp_files_and_other_names_are_never_listed(tmp_path: Path) -> None:
-    write(tmp_path, {}, 0)
+    path = write(tmp_path, {}, 0)
     (tmp_path / f"{TEMP_PREFIX}123-abc").write_bytes(b"partial")
+    (tmp_path / f"{TEMP_PREFIX}snapshot-x.json.gz").write_bytes(b"partial")
     (tmp_path / "notes.json").write_bytes(b"{}")
     catalog = SnapshotCatalog(tmp_path)
     catalog.refresh()
-    assert len(catalog.entries) == 1
-    assert not is_watched_name(f"{TEMP_PREFIX}123-abc")
-    assert not is_watched_name(f"{TEMP_PREFIX}snapshot-x.json.gz")
-    assert not is_watched_name("notes.json")
-    assert is_watched_name("snapshot-2026-02-14T09-00-00-000Z.json.gz")
+    assert [entry.name for entry in catalog.entries] == [path.name]
 
 
 def test_refresh_reports_added_rewritten_and_deleted(tmp_path: Path) -> None:
@@ -207,30 +207,254 @@ def test_load_keeps_data_and_records_the_verdict(tmp_path: Path, counted_reads: 
     assert len(counted_reads) == 1
 
 
-async def test_watch_reports_new_and_deleted_files_but_not_temp_files(tmp_path: Path) -> None:
+def held_verify(
+    monkeypatch: pytest.MonkeyPatch, held: set[str], release: threading.Event
+) -> list[str]:
+    """Make `verify` wait for `release` on the files named in `held`; return the names it
+    was asked for, in order."""
+    asked: list[str] = []
+    verify = SnapshotCatalog.verify
+
+    def holding(catalog: SnapshotCatalog, entry: CatalogEntry) -> SnapshotRead:
+        asked.append(entry.name)
+        if entry.name in held:
+            release.wait(10)
+        return verify(catalog, entry)
+
+    monkeypatch.setattr(SnapshotCatalog, "verify", holding)
+    return asked
+
+
+def test_verify_in_batches_gathers_quick_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for minute in range(40):
+        write(tmp_path, {"sessions": []}, minute)
     catalog = SnapshotCatalog(tmp_path)
     catalog.refresh()
-    stream = catalog.watch()
-    first = asyncio.ensure_future(anext(stream))
+    release = threading.Event()
+    asked = held_verify(monkeypatch, {entry.name for entry in catalog.entries[:2]}, release)
+    threading.Timer(0.2, release.set).start()  # the rest queue up behind the first two
+
+    batches = list(catalog.verify_in_batches(catalog.entries, batch_s=1.0))
+
+    assert asked[:2] == [entry.name for entry in catalog.entries[:2]]  # newest first
+    assert len(batches) < 5
+    verdicts = [verdict for batch in batches for verdict in batch]
+    assert sorted(entry.name for entry, _ in verdicts) == sorted(asked)
+    assert len(verdicts) == 40
+    assert all(read.status is SnapshotStatus.VALID for _, read in verdicts)
+    assert all(catalog.cached(entry) for entry in catalog.entries)
+
+
+def test_verify_in_batches_does_not_hold_back_for_a_slow_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for minute in range(5):
+        write(tmp_path, {"sessions": []}, minute)
+    catalog = SnapshotCatalog(tmp_path)
+    catalog.refresh()
+    slow = catalog.entries[0]
+    release = threading.Event()
+    held_verify(monkeypatch, {slow.name}, release)
+    batches = catalog.verify_in_batches(catalog.entries, batch_s=0.05)
+
+    first = next(batches)  # comes while the slow file is still being read
+
+    assert slow not in {entry for entry, _ in first}
+    release.set()
+    rest = [entry for batch in batches for entry, _ in batch]
+    assert {entry for entry, _ in first} | set(rest) == set(catalog.entries)
+
+
+def test_closing_verify_in_batches_drops_the_files_not_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for minute in range(20):
+        write(tmp_path, {"sessions": []}, minute)
+    catalog = SnapshotCatalog(tmp_path)
+    catalog.refresh()
+    release = threading.Event()
+    asked = held_verify(monkeypatch, {entry.name for entry in catalog.entries[1:]}, release)
+    batches = catalog.verify_in_batches(catalog.entries, threads=2)
+
+    assert [entry.name for entry, _ in next(batches)] == [catalog.entries[0].name]
+    batches.close()
+    release.set()
+
+    assert len(asked) <= 3  # the one done, the two being read when it closed
+
+
+class Follower:
+    """`catalog.follow()` in a thread, its updates in a queue."""
+
+    def __init__(self, catalog: SnapshotCatalog, recheck_s: float) -> None:
+        self.catalog = catalog
+        self.stop = threading.Event()
+        self.updates: queue.Queue[CatalogUpdate] = queue.Queue()
+        self._thread = threading.Thread(target=self._follow, args=(recheck_s,))
+        self._thread.start()
+
+    def _follow(self, recheck_s: float) -> None:
+        for update in self.catalog.follow(self.stop, recheck_s=recheck_s):
+            self.updates.put(update)
+
+    def until(self, state: DirectoryState, *paths: Path) -> CatalogUpdate:
+        """The first update in `state` after which the catalog lists just these files,
+        skipping any others; fails after 5 s."""
+        deadline = time.monotonic() + 5
+        while True:
+            update = self.updates.get(timeout=max(0.0, deadline - time.monotonic()))
+            listed = {entry.name for entry in self.catalog.entries}
+            if update.state is state and listed == {path.name for path in paths}:
+                return update
+
+    def close(self) -> None:
+        self.stop.set()
+        self._thread.join(5)
+        assert not self._thread.is_alive()
+
+
+Follow = Callable[..., Follower]
+
+
+@pytest.fixture
+def follow() -> Iterator[Follow]:
+    """Start following a catalog (looking afresh every `recheck_s`); stopped after the test."""
+    followers: list[Follower] = []
+
+    def start(catalog: SnapshotCatalog, recheck_s: float = 0.1) -> Follower:
+        followers.append(Follower(catalog, recheck_s))
+        return followers[-1]
+
+    yield start
+    for follower in followers:
+        follower.close()
+
+
+def test_follow_reports_new_and_deleted_files_as_they_happen(
+    tmp_path: Path, follow: Follow
+) -> None:
+    """With no fresh look for a minute, changes can only come from the watch."""
+    follower = follow(SnapshotCatalog(tmp_path), recheck_s=60)
+    assert follower.updates.get(timeout=5) == CatalogUpdate(DirectoryState.LISTED)
     written: list[Path] = []
-    # The watcher starts inside the first `anext`: write until it has seen a file.
+    # The watch starts after the first update: write until it has seen a file.
     for attempt in range(100):
         (tmp_path / f"{TEMP_PREFIX}{attempt}").write_bytes(b"partial")
         written.append(write(tmp_path, {"sessions": []}, attempt))
-        done, _ = await asyncio.wait({first}, timeout=0.05)
-        if done:
+        if not follower.updates.empty():
             break
-    changes = first.result()
-    assert changes
-    assert {change.kind for change in changes} == {CatalogChangeKind.ADDED}
-    assert {change.name for change in changes} <= {path.name for path in written}
+        time.sleep(0.05)
+    added = follower.updates.get(timeout=5)
+    assert {change.kind for change in added.changes} == {CatalogChangeKind.ADDED}
+    assert {change.name for change in added.changes} <= {path.name for path in written}
 
-    second = asyncio.ensure_future(anext(stream))
     for path in written:
         path.unlink()
-    deleted = await asyncio.wait_for(second, timeout=5)
-    names = {change.name for change in deleted}
-    while names != {path.name for path in written}:
-        names |= {change.name for change in await asyncio.wait_for(anext(stream), timeout=5)}
-    assert all(change.kind is CatalogChangeKind.DELETED for change in deleted)
-    await stream.aclose()
+    deleted = follower.until(DirectoryState.LISTED)
+    assert {change.kind for change in deleted.changes} == {CatalogChangeKind.DELETED}
+
+
+def test_follow_waits_for_a_directory_deleted_and_made_again(
+    tmp_path: Path, follow: Follow
+) -> None:
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    old = write(directory, {"sessions": []}, 0)
+    follower = follow(SnapshotCatalog(directory))
+    follower.until(DirectoryState.LISTED, old)
+
+    shutil.rmtree(directory)
+    gone = follower.until(DirectoryState.MISSING)
+    assert [(change.kind, change.name) for change in gone.changes] == [
+        (CatalogChangeKind.DELETED, old.name)
+    ]
+
+    directory.mkdir()
+    new = write(directory, {"sessions": []}, 1)
+    follower.until(DirectoryState.LISTED, new)
+    newer = write(directory, {"sessions": []}, 2)  # and it is watched again
+    follower.until(DirectoryState.LISTED, new, newer)
+
+
+def test_follow_moves_to_a_directory_put_in_the_place_of_the_old_one(
+    tmp_path: Path, follow: Follow
+) -> None:
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    old = write(directory, {"sessions": []}, 0)
+    follower = follow(SnapshotCatalog(directory))
+    follower.until(DirectoryState.LISTED, old)
+
+    directory.rename(tmp_path / "snaps.old")
+    directory.mkdir()
+    new = write(directory, {"sessions": []}, 1)
+    follower.until(DirectoryState.LISTED, new)
+
+    write(tmp_path / "snaps.old", {"sessions": []}, 2)  # the old one no longer counts
+    newer = write(directory, {"sessions": []}, 3)
+    follower.until(DirectoryState.LISTED, new, newer)
+
+
+def test_follow_says_why_a_directory_cannot_be_read_and_recovers(
+    tmp_path: Path, follow: Follow
+) -> None:
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    first = write(directory, {"sessions": []}, 0)
+    catalog = SnapshotCatalog(directory)
+    follower = follow(catalog)
+    follower.until(DirectoryState.LISTED, first)
+    verdict = catalog.verify(catalog.entries[0])
+
+    directory.rename(tmp_path / "aside")
+    directory.write_bytes(b"a file where the directory was")
+    unreadable = follower.until(DirectoryState.UNREADABLE)
+    assert unreadable.problem == "Not a directory"
+    assert unreadable.changes == ()
+
+    directory.unlink()
+    (tmp_path / "aside").rename(directory)
+    back = follower.until(DirectoryState.LISTED, first)
+    assert [change.kind for change in back.changes] == [CatalogChangeKind.ADDED]
+    assert catalog.cached(catalog.entries[0]) == verdict  # the same file: not read again
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a directory whatever its mode")
+def test_follow_waits_for_permission_to_read(tmp_path: Path, follow: Follow) -> None:
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    first = write(directory, {"sessions": []}, 0)
+    follower = follow(SnapshotCatalog(directory))
+    follower.until(DirectoryState.LISTED, first)
+    try:
+        directory.chmod(0)
+        assert follower.until(DirectoryState.UNREADABLE).problem == "Permission denied"
+    finally:
+        directory.chmod(0o700)
+    follower.until(DirectoryState.LISTED, first)
+
+
+def test_rescan_says_what_it_found_and_can_forget_verdicts(tmp_path: Path) -> None:
+    catalog = SnapshotCatalog(tmp_path / "snaps")
+    assert catalog.rescan() == CatalogUpdate(DirectoryState.MISSING)
+    (tmp_path / "snaps").mkdir()
+    path = write(tmp_path / "snaps", {"sessions": []}, 0)
+    assert [change.name for change in catalog.rescan().changes] == [path.name]
+    entry = catalog.entries[0]
+    assert catalog.verify(entry).is_valid
+
+    # Changed in place, with the same size and time: a listing cannot tell.
+    info = path.stat()
+    with open(path, "r+b") as handle:
+        handle.seek(-9, os.SEEK_END)
+        handle.write(b"\0" * 8)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert catalog.rescan() == CatalogUpdate(DirectoryState.LISTED)
+    cached = catalog.cached(entry)
+    assert cached is not None and cached.is_valid
+
+    assert catalog.rescan(forget_verdicts=True) == CatalogUpdate(DirectoryState.LISTED)
+    assert catalog.cached(entry) is None
+    assert not catalog.verify(entry).is_valid

@@ -635,6 +635,9 @@ def rollback(args: argparse.Namespace) -> int:
 
 
 def dashboard(args: argparse.Namespace) -> int:
+    from tui.terminal import require_terminal
+
+    require_terminal()  # before importing Textual: without a terminal, say so at once
     from tui.app import run_dashboard
 
     directory: Path = args.dir
@@ -646,5 +649,9 @@ def dashboard(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     from tui.demo import run_demo
+    from tui.terminal import require_terminal
+
+    if not args.headless:
+        require_terminal()
 
     return run_demo(args.dir, headless=args.headless, interval_s=args.interval, seed=args.seed)

@@ -7,23 +7,22 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from engine import (
-    CatalogChange,
     CatalogEntry,
+    CatalogUpdate,
     EntryPage,
     LiveEntry,
     ServerGone,
     ServerInfo,
     ServiceStatus,
     SnapshotDiff,
-    SnapshotRead,
 )
 from tui.attachment import Attachment
 from tui.browse_sources import EntryRows, LiveRead, MapsRead
 from tui.live_rows import LiveMapRows
 
 __all__ = [
-    "CatalogChanged",
     "DiffReady",
+    "DirectoryWatched",
     "EntriesFiltered",
     "LiveEntryRead",
     "LiveRefreshed",
@@ -31,32 +30,24 @@ __all__ = [
     "PageRead",
     "ServerFound",
     "ServerStatusRead",
-    "SnapshotVerified",
+    "SnapshotsVerified",
     "TaskFinished",
-    "WatchStopped",
 ]
 
 
 @dataclass
-class SnapshotVerified(Message):
-    """A file's verdict is known (it is also in the catalog's cache)."""
+class SnapshotsVerified(Message):
+    """The verdicts on these files are known (they are in the catalog's cache)."""
 
-    entry: CatalogEntry
-    verdict: SnapshotRead
-
-
-@dataclass
-class CatalogChanged(Message):
-    """The directory listing changed; the catalog's entries are already up to date."""
-
-    changes: tuple[CatalogChange, ...]
+    entries: tuple[CatalogEntry, ...]
 
 
 @dataclass
-class WatchStopped(Message):
-    """The directory can no longer be watched; `reason` says why, in words."""
+class DirectoryWatched(Message):
+    """The watcher looked at the directory: its state, and the listing's changes (the
+    catalog's entries are already up to date)."""
 
-    reason: str
+    update: CatalogUpdate
 
 
 @dataclass

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Static
 
 from engine import CatalogEntry, SnapshotCatalog, SnapshotRead
 from engine.snapshot_dir import TEMP_PREFIX
+from tui.app import StatesnapApp
 from tui.attachment import NO_SERVER
-from tui.messages import CatalogChanged
+from tui.palette import ScreenActionsProvider
 from tui.screens.browser import BrowserScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.diff import DiffScreen
@@ -32,6 +39,19 @@ from .conftest import (
 
 def cell_texts(table: VirtualTable, row: int) -> list[str]:
     return [cell.plain for cell in table.source.cells(row)]
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[object]:
+    """Record each call of the method `owner.name` (which still runs) by its `self`."""
+    calls: list[object] = []
+    method = getattr(owner, name)
+
+    def counting(self: object, *args: Any, **options: Any) -> Any:
+        calls.append(self)
+        return method(self, *args, **options)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
 
 
 def snapshots_table(screen: object) -> VirtualTable:
@@ -81,6 +101,35 @@ async def test_the_list_shows_before_verification_and_fills_in(
         assert [cell_texts(table, row)[4] for row in range(2)] == ["valid", "valid"]
 
 
+async def test_many_verdicts_redraw_a_few_times_not_once_per_file(
+    snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """200 small files used to redraw the table, the status line and the footer 200 times."""
+    for minute in range(60):
+        write(snapshot_dir, sample_data(1), minute)
+    release = threading.Event()
+    verify = SnapshotCatalog.verify
+
+    def held_verify(catalog: SnapshotCatalog, entry: CatalogEntry) -> SnapshotRead:
+        release.wait(10)
+        return verify(catalog, entry)
+
+    monkeypatch.setattr(SnapshotCatalog, "verify", held_verify)
+    redraws = count_calls(monkeypatch, VirtualTable, "refresh_rows")
+    footer_updates = count_calls(monkeypatch, SnapshotsScreen, "refresh_bindings")
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        redraws.clear()
+        footer_updates.clear()
+        release.set()
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        assert {cell_texts(table, row)[4] for row in range(60)} == {"valid"}
+        assert len(redraws) < 10
+        assert len(footer_updates) <= 1  # when the selected file's verdict came
+
+
 async def test_detail_shows_checksums_and_reason(snapshot_dir: Path) -> None:
     copy_fixtures(snapshot_dir, "broken")
     app = make_app(snapshot_dir)
@@ -125,19 +174,25 @@ async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
         table = snapshots_table(app.screen)
         newer = write(snapshot_dir, sample_data(4), 5)
         (snapshot_dir / f"{TEMP_PREFIX}1-abc").write_bytes(b"half a file")
-        app.screen.post_message(CatalogChanged(app.context.catalog.refresh()))
+        await pilot.press("R")
         await settle(pilot)
         assert table.row_count == 2
         assert cell_texts(table, 0)[4] == "valid"
-        assert notes[-1] == "New 2026-11-26 07:05:00.000"
+        assert notes[-1] == (
+            "Rescanned .actionflows-snapshot (New 2026-11-26 07:05:00.000): "
+            "verifying every file again"
+        )
 
         first.unlink()
         newer.write_bytes(b"rewritten, not gzip")
-        app.screen.post_message(CatalogChanged(app.context.catalog.refresh()))
+        await pilot.press("R")
         await settle(pilot)
         assert table.row_count == 1
         assert cell_texts(table, 0)[4] == "corrupt"
-        assert notes[-1] == "Rewritten 2026-11-26 07:05:00.000 · deleted 2026-11-26 07:00:00.000"
+        assert "(Rewritten 2026-11-26 07:05:00.000 · deleted 2026-11-26 07:00:00.000)" in notes[-1]
+
+        await pilot.press("R")
+        assert "(no changes)" in notes[-1]
 
 
 async def test_the_real_watcher_shows_a_new_file_without_a_key(snapshot_dir: Path) -> None:
@@ -172,6 +227,132 @@ async def test_a_missing_directory_is_waited_for(tmp_path: Path) -> None:
         table = snapshots_table(app.screen)
         await wait_until(pilot, lambda: table.row_count == 1)
         await wait_until(pilot, lambda: "watching for changes" in str(status.render()))
+
+
+def status_line(app: StatesnapApp) -> str:
+    return str(app.screen.query_one("#status-line", Static).render())
+
+
+def watching_app(directory: Path) -> StatesnapApp:
+    app = make_app(directory)
+    app.watch_directory = True
+    return app
+
+
+def listed(app: StatesnapApp) -> list[str]:
+    table = snapshots_table(app.screen)
+    return [cell_texts(table, row)[1] for row in range(table.row_count)]
+
+
+async def test_a_deleted_directory_is_waited_for_and_watched_again(tmp_path: Path) -> None:
+    directory = tmp_path / "gone"
+    directory.mkdir()
+    write(directory, sample_data(), 0)
+    app = watching_app(directory)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "watching for changes" in status_line(app))
+        shutil.rmtree(directory)
+        await wait_until(pilot, lambda: "directory gone" in status_line(app))
+        assert "waiting for it to come back" in status_line(app)
+        assert listed(app) == []
+        assert "Directory gone · waiting for it to come back" in notes
+
+        directory.mkdir()
+        write(directory, sample_data(), 1)
+        await wait_until(pilot, lambda: listed(app) == ["2026-11-26 07:01:00.000"])
+        await wait_until(pilot, lambda: "watching for changes" in status_line(app))
+        write(directory, sample_data(), 2)  # watched again, not just found
+        await wait_until(pilot, lambda: len(listed(app)) == 2)
+
+
+async def test_a_directory_put_in_place_of_the_old_one_is_followed(tmp_path: Path) -> None:
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    write(directory, sample_data(), 0)
+    app = watching_app(directory)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "watching for changes" in status_line(app))
+        directory.rename(tmp_path / "snaps.old")
+        directory.mkdir()
+        write(directory, sample_data(), 1)
+        await wait_until(pilot, lambda: listed(app) == ["2026-11-26 07:01:00.000"])
+        write(tmp_path / "snaps.old", sample_data(), 2)
+        write(directory, sample_data(), 3)
+        await wait_until(pilot, lambda: len(listed(app)) == 2)
+        assert listed(app) == ["2026-11-26 07:03:00.000", "2026-11-26 07:01:00.000"]
+
+
+async def test_an_unreadable_directory_says_why_and_recovers(tmp_path: Path) -> None:
+    """Unreadable as root too: a file where the directory should be."""
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    write(directory, sample_data(), 0)
+    app = watching_app(directory)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "watching for changes" in status_line(app))
+        directory.rename(tmp_path / "aside")
+        directory.write_bytes(b"not a directory")
+        await wait_until(pilot, lambda: "cannot read" in status_line(app))
+        assert "(Not a directory) · trying again" in status_line(app)
+        table = snapshots_table(app.screen)
+        assert table.row_count == 0
+        assert table.empty_text == f"Cannot list {directory}: Not a directory"
+
+        directory.unlink()
+        (tmp_path / "aside").rename(directory)
+        await wait_until(pilot, lambda: listed(app) == ["2026-11-26 07:00:00.000"])
+        await wait_until(pilot, lambda: "watching for changes" in status_line(app))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a directory whatever its mode")
+async def test_a_directory_without_permission_says_so_and_recovers(tmp_path: Path) -> None:
+    directory = tmp_path / "snaps"
+    directory.mkdir()
+    write(directory, sample_data(), 0)
+    app = watching_app(directory)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "watching for changes" in status_line(app))
+        try:
+            directory.chmod(0)
+            await wait_until(pilot, lambda: "(Permission denied)" in status_line(app))
+        finally:
+            directory.chmod(0o700)
+        await wait_until(pilot, lambda: "watching for changes" in status_line(app))
+        assert listed(app) == ["2026-11-26 07:00:00.000"]
+
+
+async def test_rescan_verifies_every_file_again(snapshot_dir: Path) -> None:
+    """What a listing cannot see: a file changed in place with the same size and time."""
+    path = write(snapshot_dir, sample_data(), 0)
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        assert cell_texts(table, 0)[4] == "valid"
+        info = path.stat()
+        with open(path, "r+b") as handle:
+            handle.seek(-8, os.SEEK_END)
+            handle.write(b"\0" * 8)
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+        await pilot.press("R")
+        await settle(pilot)
+        assert cell_texts(table, 0)[4] == "corrupt"
+
+
+async def test_rescan_is_a_key_a_command_and_in_the_help(snapshot_dir: Path) -> None:
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        provider = ScreenActionsProvider(app.screen)
+        hits = {str(hit.display): hit.help async for hit in provider.discover()}
+        assert hits["Rescan"] == "List the directory again and verify every file afresh (R)"
+        active = app.screen.active_bindings["R"]
+        assert active.enabled and active.binding.show  # in the footer
+        assert active.binding.id == "snapshots.rescan"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "R             Rescan" in str(app.screen.query_one("#help-text").render())
 
 
 async def test_snapshot_and_undo_need_a_server_and_say_so(snapshot_dir: Path) -> None:

@@ -4,7 +4,8 @@ them, while a server is attached, its live state (browsable like a file)."""
 
 from __future__ import annotations
 
-import asyncio
+import threading
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,19 +20,15 @@ from engine import (
     CatalogChange,
     CatalogChangeKind,
     CatalogEntry,
+    CatalogUpdate,
+    DirectoryState,
     list_snapshot_names,
     promote_snapshot,
 )
 from tui.attachment import NO_SERVER
 from tui.browse_sources import FileSource, LiveSource
 from tui.context import DashboardContext
-from tui.messages import (
-    CatalogChanged,
-    ServerStatusRead,
-    SnapshotVerified,
-    TaskFinished,
-    WatchStopped,
-)
+from tui.messages import DirectoryWatched, ServerStatusRead, SnapshotsVerified, TaskFinished
 from tui.rollback_plan import plan_rollback, plan_undo
 from tui.safe_text import escape_controls
 from tui.screens.base import DashboardScreen
@@ -53,8 +50,7 @@ from tui.widgets.virtual_table import VirtualTable
 __all__ = ["SnapshotsScreen"]
 
 AGE_REFRESH_S = 30.0
-DIRECTORY_POLL_S = 1.0
-"""How often a missing snapshot directory is looked for."""
+NOT_WATCHING = "not watching"
 LIVE_NO_DIFF = (
     "the live state cannot be diffed here: press s to snapshot it, then diff the new file"
 )
@@ -84,8 +80,23 @@ def describe_changes(changes: tuple[CatalogChange, ...]) -> str:
             parts.append(f"{word} {escape_controls(short_name(names[0]), keep_newlines=False)}")
         elif names:
             parts.append(f"{len(names)} {word}")
-    text = " · ".join(parts)
+    return capitalized(" · ".join(parts))
+
+
+def capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def watch_words(update: CatalogUpdate, directory: Path, *, first: bool) -> str:
+    """What the watcher is doing, for the status line: `watching for changes`, `directory gone
+    · waiting for it to come back`, … (`first`: the first thing it found)."""
+    if update.state is DirectoryState.LISTED:
+        return "watching for changes"
+    if update.state is DirectoryState.MISSING and first:
+        return f"waiting for {directory} to be created"
+    if update.state is DirectoryState.MISSING:
+        return "directory gone · waiting for it to come back"
+    return f"cannot read the directory ({update.problem}) · trying again"
 
 
 class SnapshotsScreen(DashboardScreen):
@@ -137,6 +148,13 @@ class SnapshotsScreen(DashboardScreen):
             tooltip="Ask the attached server to undo its last roll-back, once (asks first)",
         ),
         Binding(
+            "R",
+            "rescan",
+            "Rescan",
+            id="snapshots.rescan",
+            tooltip="List the directory again and verify every file afresh",
+        ),
+        Binding(
             "escape",
             "clear_mark",
             "Clear mark",
@@ -150,7 +168,10 @@ class SnapshotsScreen(DashboardScreen):
         self._watch = watch
         self._marked: str | None = None
         self._problem: str | None = None
-        self._watch_state = "not watching"
+        """Why the directory cannot be listed, if it cannot."""
+        self._watch_state = NOT_WATCHING
+        """What the watcher is doing, in words (for the status line)."""
+        self._stop_watching = threading.Event()
         self._rows = SnapshotRows((), self.context.catalog.cached, self.context.clock(), None)
         """What the table shows."""
 
@@ -172,6 +193,9 @@ class SnapshotsScreen(DashboardScreen):
         if self._watch:
             self._watch_directory()
         self.set_interval(AGE_REFRESH_S, self._show_entries)
+
+    def on_unmount(self) -> None:
+        self._stop_watching.set()
 
     # -- the listing -------------------------------------------------------------------------
 
@@ -195,17 +219,19 @@ class SnapshotsScreen(DashboardScreen):
             return LiveRow(attachment.pid, attachment.mode)
         return LiveRow(status.pid, status.mode, status.counts)
 
-    def _relist(self) -> tuple[CatalogChange, ...]:
-        """List the directory again; show it; verify what is new. Returns the changes."""
-        try:
-            changes = self.context.catalog.refresh()
-        except OSError as exc:
-            self._problem = f"Cannot list {self.context.directory}: {exc.strerror or exc}"
-            changes = ()
-        else:
-            self._problem = None
+    def _relist(self, *, forget_verdicts: bool = False) -> tuple[CatalogChange, ...]:
+        """List the directory again; show it; verify what is new (with `forget_verdicts`,
+        everything). Returns the changes."""
+        update = self.context.catalog.rescan(forget_verdicts=forget_verdicts)
+        self._show_update(update)
+        return update.changes
+
+    def _show_update(self, update: CatalogUpdate) -> None:
+        """Show what a look at the directory found: its files, or why it cannot be listed."""
+        self._problem = None
+        if update.state is DirectoryState.UNREADABLE:
+            self._problem = f"Cannot list {self.context.directory}: {update.problem}"
         self._show_entries()
-        return changes
 
     def _cursor_after_relist(self, rows: SnapshotRows) -> int:
         """The selected row's new row (the live state's, or the selected file's); if it went
@@ -246,20 +272,20 @@ class SnapshotsScreen(DashboardScreen):
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
     def _verify(self, entries: tuple[CatalogEntry, ...]) -> None:
-        """Verify files newest first, posting each verdict as it is known."""
+        """Verify files newest first, posting the verdicts a batch at a time: one redraw per
+        batch, however many small files (a message each made 200 files redraw 200 times)."""
         worker = get_current_worker()
-        for entry in entries:
+        for batch in self.context.catalog.verify_in_batches(entries):
             if worker.is_cancelled:
                 return
-            self.post_message(SnapshotVerified(entry, self.context.catalog.verify(entry)))
+            self.post_message(SnapshotsVerified(tuple(entry for entry, _ in batch)))
 
-    @on(SnapshotVerified)
-    def _verified(self, message: SnapshotVerified) -> None:
+    @on(SnapshotsVerified)
+    def _verified(self, message: SnapshotsVerified) -> None:
         self.table.refresh_rows()
-        if self.selected() == message.entry:
-            self._show_detail()
+        if self.selected() in message.entries:
+            self._show_detail()  # and what it enables (roll-back needs a valid file)
         self._show_status()
-        self.refresh_bindings()
 
     @on(VirtualTable.CursorMoved, "#snapshots")
     def _show_detail(self) -> None:
@@ -305,36 +331,30 @@ class SnapshotsScreen(DashboardScreen):
 
     # -- watching ----------------------------------------------------------------------------
 
-    @work(exclusive=True, group="watch", exit_on_error=False)
-    async def _watch_directory(self) -> None:
-        """Follow the directory; if it does not exist yet (no server has run), wait for it."""
-        directory = self.context.directory
-        if not directory.is_dir():
-            self._set_watch_state(f"waiting for {directory} to be created")
-            while not directory.is_dir():
-                await asyncio.sleep(DIRECTORY_POLL_S)
-            self.post_message(CatalogChanged(self.context.catalog.refresh()))
-        self._set_watch_state("watching for changes")
-        try:
-            async for changes in self.context.catalog.watch():
-                self.post_message(CatalogChanged(changes))
-        except OSError as exc:
-            self.post_message(WatchStopped(f"not watching: {exc.strerror or exc}"))
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def _watch_directory(self) -> None:
+        """Follow the directory through anything (gone, replaced, unreadable, back again)
+        until the screen goes away."""
+        for update in self.context.catalog.follow(self._stop_watching):
+            self.post_message(DirectoryWatched(update))
 
-    def _set_watch_state(self, state: str) -> None:
-        self._watch_state = escape_controls(state, keep_newlines=False)
+    @on(DirectoryWatched)
+    def _watched(self, message: DirectoryWatched) -> None:
+        update = message.update
+        self._show_update(update)
+        if update.changes:
+            self.notify(describe_changes(update.changes), markup=False, timeout=4)
+        first = self._watch_state == NOT_WATCHING
+        words = escape_controls(
+            watch_words(update, self.context.directory, first=first), keep_newlines=False
+        )
+        if not first and words != self._watch_state:
+            back = update.state is DirectoryState.LISTED
+            self.notify(
+                capitalized(words), severity="information" if back else "warning", markup=False
+            )
+        self._watch_state = words
         self._show_status()
-
-    @on(CatalogChanged)
-    def _changed(self, message: CatalogChanged) -> None:
-        self._show_entries()
-        if message.changes:
-            self.notify(describe_changes(message.changes), markup=False, timeout=4)
-
-    @on(WatchStopped)
-    def _watch_stopped(self, message: WatchStopped) -> None:
-        self._set_watch_state("not watching")
-        self.notify(escape_controls(message.reason), severity="warning", markup=False)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -475,6 +495,15 @@ class SnapshotsScreen(DashboardScreen):
         else:
             self.post_message(TaskFinished(text, ok=True))
         self._reread_status()
+
+    def action_rescan(self) -> None:
+        changes = self._relist(forget_verdicts=True)
+        if self._problem is not None:
+            self.notify(escape_controls(self._problem), severity="warning", markup=False)
+            return
+        found = describe_changes(changes) if changes else "no changes"
+        text = f"Rescanned {self.context.directory} ({found}): verifying every file again"
+        self.notify(escape_controls(text, keep_newlines=False), markup=False, timeout=4)
 
     def action_snapshot_now(self) -> None:
         self._ask_server("snapshot_now")
