@@ -95,7 +95,7 @@ def test_kill_9_at_random_moments_leaves_only_whole_files(tmp_path: Path) -> Non
         assert temp_files(directory) == []  # restore swept what the crash left
     assert temps_left > 0  # some kills did land mid-write
     seen = sorted(checked.iterdir())
-    assert len(seen) > 12 and all(js_verify(*seen))
+    assert len(seen) >= 12 and all(js_verify(*seen))  # at least one new file a round
 
 
 # -- the Nth file operation fails ----------------------------------------------------------
