@@ -102,3 +102,38 @@ async def test_live_dialog_lists_what_rotation_deletes_later_and_holds_its_file(
             await wait_until(pilot, lambda: oldest not in client.status().kept, 20)
             await asyncio.to_thread(client.snapshot)
             assert oldest not in list_snapshot_names(snapshot_dir)
+
+
+async def test_a_dialog_whose_file_goes_away_says_so_and_confirms_nothing(
+    snapshot_dir: Path,
+) -> None:
+    files = [write(snapshot_dir, sample_data(2), minute) for minute in range(3)]
+    app = make_app(snapshot_dir)
+    app.watch_directory = True
+    notes = record_notifications(app)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: len(app.context.catalog.entries) == 3)
+        await pilot.press("G", "r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        files[0].unlink()
+        await wait_until(pilot, lambda: any("was deleted while this was open" in n for n in notes))
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert notes[-1].startswith("Not done:")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert set(list_snapshot_names(snapshot_dir)) == {path.name for path in files[1:]}
+
+
+async def test_a_diff_mark_that_goes_away_is_announced(snapshot_dir: Path) -> None:
+    files = [write(snapshot_dir, sample_data(2), minute) for minute in range(3)]
+    app = make_app(snapshot_dir)
+    app.watch_directory = True
+    notes = record_notifications(app)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: len(app.context.catalog.entries) == 3)
+        await pilot.press("G", "d")
+        files[0].unlink()
+        await wait_until(pilot, lambda: any("marked for a diff, was deleted" in n for n in notes))
+        assert app.screen.check_action("clear_mark", ()) is not True

@@ -1,14 +1,24 @@
-"""What every dashboard screen shares: actions that can be unavailable, and say why."""
+"""What every dashboard screen shares: actions that can be unavailable, and say why; and what a
+screen that acts on a file hears when that file changes."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from textual.screen import Screen
 
+from engine import CatalogChange
 from tui.context import DashboardContext
 
-__all__ = ["DashboardScreen"]
+__all__ = ["DashboardScreen", "FollowsFiles"]
+
+
+@runtime_checkable
+class FollowsFiles(Protocol):
+    """A screen showing or about to act on snapshot files: told when files are rewritten or
+    deleted (the snapshots view calls this on every such screen of the stack)."""
+
+    def files_changed(self, changes: tuple[CatalogChange, ...]) -> None: ...
 
 
 class DashboardScreen(Screen[None]):

@@ -14,8 +14,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from engine import CatalogChange, CatalogChangeKind
 from tui.rollback_plan import ChangePlan
-from tui.safe_text import safe_text
+from tui.safe_text import escape_controls, safe_text
 
 __all__ = ["ConfirmScreen"]
 
@@ -37,10 +38,14 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "cancel", "Cancel", id="confirm.no", tooltip="Change nothing"),
     ]
 
-    def __init__(self, plan: ChangePlan, confirm_words: str) -> None:
+    def __init__(self, plan: ChangePlan, confirm_words: str, target: str | None = None) -> None:
+        """`target`: the file the action is about; if it is deleted or rewritten while the
+        dialog is open, the dialog says so and confirms nothing."""
         super().__init__()
         self.plan = plan
         self.confirm_words = confirm_words
+        self.target = target
+        self.target_problem: str | None = None
 
     def compose(self) -> ComposeResult:
         plan = self.plan
@@ -65,7 +70,27 @@ class ConfirmScreen(ModalScreen[bool]):
                 names = [f"  • {name}" for name in plan.later_deleted]
                 yield Static(_lines(names, "red"), id="dialog-names")
 
+    def files_changed(self, changes: tuple[CatalogChange, ...]) -> None:
+        for change in changes:
+            if change.name != self.target or self.target_problem is not None:
+                continue
+            happened = "deleted" if change.kind is CatalogChangeKind.DELETED else "rewritten"
+            self.target_problem = f"{change.name} was {happened} while this was open"
+            self.query_one("#dialog-title", Static).update(
+                _lines([f"{self.target_problem}: nothing to confirm."], "bold red")
+            )
+            self.query_one("#dialog-keys", Static).update(Text.assemble(("esc", "bold"), " close"))
+            self.notify(escape_controls(self.target_problem), severity="warning", markup=False)
+
     def action_confirm(self) -> None:
+        if self.target_problem is not None:
+            self.notify(
+                escape_controls(f"Not done: {self.target_problem}."),
+                severity="warning",
+                markup=False,
+            )
+            self.app.bell()
+            return
         self.dismiss(True)
 
     def action_cancel(self) -> None:

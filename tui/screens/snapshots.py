@@ -31,7 +31,7 @@ from tui.context import DashboardContext
 from tui.messages import DirectoryWatched, ServerStatusRead, SnapshotsVerified, TaskFinished
 from tui.rollback_plan import plan_rollback, plan_undo
 from tui.safe_text import escape_controls
-from tui.screens.base import DashboardScreen
+from tui.screens.base import DashboardScreen, FollowsFiles
 from tui.screens.browser import BrowserScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.diff import DiffScreen
@@ -227,7 +227,20 @@ class SnapshotsScreen(DashboardScreen):
         return update.changes
 
     def _show_update(self, update: CatalogUpdate) -> None:
-        """Show what a look at the directory found: its files, or why it cannot be listed."""
+        """Show what a look at the directory found: its files, or why it cannot be listed;
+        tell the screens that act on a changed file, and say if the diff mark went away."""
+        for screen in self.app.screen_stack:
+            if isinstance(screen, FollowsFiles) and update.changes:
+                screen.files_changed(update.changes)
+        gone = {change.name for change in update.changes if change.entry is None}
+        if self._marked in gone:
+            self.notify(
+                escape_controls(
+                    f"{self._marked}, marked for a diff, was deleted: the mark is cleared."
+                ),
+                severity="warning",
+                markup=False,
+            )
         self._problem = None
         if update.state is DirectoryState.UNREADABLE:
             self._problem = f"Cannot list {self.context.directory}: {update.problem}"
@@ -463,9 +476,8 @@ class SnapshotsScreen(DashboardScreen):
             else:
                 self._hold(name, 0)
 
-        self.app.push_screen(
-            ConfirmScreen(plan_rollback(name, listed, status), "roll back"), closed
-        )
+        plan = plan_rollback(name, listed, status)
+        self.app.push_screen(ConfirmScreen(plan, "roll back", target=name), closed)
 
     @work(thread=True, group="hold", exit_on_error=False)
     def _hold(self, name: str, seconds: int) -> None:
