@@ -254,7 +254,7 @@ class SnapshotService:
         self._grace_until = 0.0
         self._holds: dict[str, float] = {}
         self._directory_lock = DirectoryLock(self.directory)
-        self._write_lock = threading.RLock()
+        self._write_lock = threading.Lock()
         self._final_started = False
         self._task: asyncio.Task[None] | None = None
         self._previous_handlers: dict[int, Any] = {}
@@ -715,9 +715,9 @@ class SnapshotService:
 
         Called inside a running event loop, the handlers go through the loop, so the final
         snapshot starts at a clean point between callbacks; otherwise from the handler itself.
-        Either way it is written in the signalled thread (after a save another thread has under
-        way), and the host is held still meanwhile: the file holds the state its own handler
-        then sees, and no file is written after it.
+        Either way it is written in the signalled thread without waiting on any other, and the
+        host is held still meanwhile: the file holds the state its own handler then sees, and
+        no file is written after it.
         """
         try:
             self._signal_loop = asyncio.get_running_loop()
@@ -767,14 +767,15 @@ class SnapshotService:
         self._on_signal(signum, None)
 
     def _final_snapshot(self, signum: int) -> None:
-        """The final snapshot from inside a signal handler: written in this thread, after any
-        save under way in another thread (the write lock is reentrant: a save this handler
-        interrupted does not block it, and drops its file when it goes on), bounded by a
-        SIGALRM timer when the host leaves SIGALRM alone. Nothing is written after it."""
+        """The final snapshot from inside a signal handler: all in this thread, no other
+        thread waited for, bounded by a SIGALRM timer when the host leaves SIGALRM alone.
+        Nothing is written after it: a save under way elsewhere drops its file instead of
+        taking a name once this one has begun (its name would be older anyway)."""
         reason = f"on {signal.Signals(signum).name}"
         started = time.perf_counter()
+        self._final_started = True  # from now on, a save under way elsewhere drops its file
         try:
-            with _time_limit(self.shutdown_timeout_s), self._write_lock:
+            with _time_limit(self.shutdown_timeout_s):
                 data_json = self._serialize()
                 self._store(
                     data_json,

@@ -23,7 +23,7 @@ from tui.safe_text import escape_controls
 from tui.screens.base import DashboardScreen
 from tui.screens.help import HelpScreen
 from tui.screens.snapshots import SnapshotsScreen
-from tui.server_words import gone_words, server_words
+from tui.server_words import gone_words, mode_change_words, server_words
 
 __all__ = ["StatesnapApp", "run_dashboard"]
 
@@ -179,8 +179,16 @@ class StatesnapApp(App[None]):
         if message.attachment is not self.attachment or message.status is None:
             return
         if message.status != self.context.server_status:
+            before = self.context.server_status
             self.context.server_status = message.status
             self._server_changed()
+            change = mode_change_words(
+                message.status.pid,
+                before.mode if before else message.attachment.mode,
+                message.status.mode,
+            )
+            if change is not None:
+                self.notify(escape_controls(change), severity="warning", markup=False, timeout=10)
         else:
             self._show_attach_state()
 

@@ -17,12 +17,13 @@ from typing import Any, Protocol
 
 from rich.text import Text
 
-from engine import CatalogEntry, EntryPage, LiveEntry
+from engine import CatalogEntry, EntryPage, LiveEntry, ServiceStatus
 from tui.attachment import NO_SERVER, Attachment
 from tui.context import DashboardContext
 from tui.live_rows import MAX_PAGE_ROWS, PAGE_ROWS, LiveMapRows
 from tui.map_layouts import MapRows, MapSummary, entry_search_text, summarize_maps
 from tui.safe_text import safe_text
+from tui.server_words import FALLBACK, mode_words
 from tui.snapshot_rows import LIVE_MARK, snapshot_title, verdict_text
 from tui.widgets.virtual_table import Column
 
@@ -131,14 +132,16 @@ class FileSource:
         return None
 
 
-def live_heading(attachment: Attachment | None) -> Text:
-    """`● live state · pid 4242 · memory`."""
+def live_heading(attachment: Attachment | None, status: ServiceStatus | None) -> Text:
+    """`● live state · pid 4242 · memory` (the mode as the server last said it: while Redis is
+    down, its in-memory fallback's state is what is shown, and the heading says so)."""
     heading = Text.assemble((f"{LIVE_MARK} ", "bold green"), ("live state", "bold"))
     if attachment is None:
         heading.append(" · no server attached", "dim")
-    else:
-        heading.append(" · ")
-        heading.append_text(safe_text(attachment.label))
+        return heading
+    mode = status.mode if status is not None else attachment.mode
+    heading.append(f" · pid {attachment.pid} · ")
+    heading.append_text(safe_text(mode_words(mode), "bold yellow" if mode == FALLBACK else ""))
     return heading
 
 
@@ -170,7 +173,7 @@ class LiveSource:
         return attachment
 
     def heading(self) -> Text:
-        return live_heading(self.context.attachment)
+        return live_heading(self.context.attachment, self.context.server_status)
 
     def read_maps(self) -> MapsRead:
         try:

@@ -13,7 +13,18 @@ from datetime import datetime
 from engine import ServerGone, ServiceStatus
 from tui.formatting import format_age, parse_moment
 
-__all__ = ["gone_words", "last_save_words", "server_words"]
+__all__ = [
+    "FALLBACK",
+    "gone_words",
+    "last_save_words",
+    "mode_change_words",
+    "mode_words",
+    "server_words",
+    "takes_no_snapshots",
+]
+
+FALLBACK = "fallback"
+"""The mode of a Redis-mode server while Redis is unreachable: its in-memory fallback serves."""
 
 _ELSEWHERE = frozenset({"redis", "fallback"})
 """Modes whose state lives outside the process: the server writes no snapshots."""
@@ -36,10 +47,34 @@ def last_save_words(status: ServiceStatus, now: datetime) -> str:
     return f"last save {age} ✓"
 
 
+def mode_words(mode: str) -> str:
+    """A storage mode as every place that names it says it: `memory`, `redis`, or, while
+    Redis is down, `fallback (Redis unreachable: in-memory state)`."""
+    if mode == FALLBACK:
+        return f"{FALLBACK} (Redis unreachable: in-memory state)"
+    return mode
+
+
+def mode_change_words(pid: int, before: str, after: str) -> str | None:
+    """What to announce when a server's mode changes (to or from the fallback), else None."""
+    if after == FALLBACK and before != FALLBACK:
+        return (
+            f"Redis is unreachable: the server (pid {pid}) now serves from its in-memory "
+            "fallback; the live state shown is the fallback's, not Redis's."
+        )
+    if before == FALLBACK and after != FALLBACK:
+        return f"Redis is back: the server (pid {pid}) serves from {after} again."
+    return None
+
+
+def takes_no_snapshots(mode: str) -> bool:
+    """Whether a server in this mode keeps its state outside the process (no snapshots)."""
+    return mode in _ELSEWHERE
+
+
 def server_words(status: ServiceStatus, now: datetime) -> str:
-    """`pid 4242 · memory · last save 12s ago ✓` (the mode is `fallback` while Redis is
-    down and the in-memory fallback serves)."""
-    return f"pid {status.pid} · {status.mode} · {last_save_words(status, now)}"
+    """`pid 4242 · memory · last save 12s ago ✓` (see mode_words for the fallback)."""
+    return f"pid {status.pid} · {mode_words(status.mode)} · {last_save_words(status, now)}"
 
 
 _GONE = {

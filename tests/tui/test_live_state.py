@@ -390,7 +390,7 @@ async def test_redis_mode_is_browsable_and_takes_no_snapshots(
 
         await pilot.press("g", "s")
         await pilot.pause()
-        assert any("keeps its state in redis" in note for note in notes)
+        assert any("keeps its state in Redis" in note for note in notes)
         assert list_snapshot_names(snapshot_dir) == []
 
         screen = await open_live_map(app, pilot, "sessions")
@@ -399,3 +399,28 @@ async def test_redis_mode_is_browsable_and_takes_no_snapshots(
         ]
         rows = live_rows(screen)
         assert rows.key(0) == client.entries("sessions", 0, 1).keys[0]
+
+
+async def test_redis_going_down_is_announced_and_shown_everywhere(
+    snapshot_dir: Path, runtime: Path, private_redis: RedisServer, redis_prefix: str
+) -> None:
+    env = child_env(runtime, AFW_REDIS_URL=private_redis.url, AFW_REDIS_PREFIX=redis_prefix)
+    app = live_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with (
+        app.run_test(size=SIZE) as pilot,
+        demo_server(snapshot_dir, runtime, tick_s=0.05, env=env) as (demo, _),
+    ):
+        await until(pilot, lambda: "no snapshots (redis)" in app.sub_title)
+        detail = str(snapshots(app).query_one("#detail").render())
+        assert "snapshot it now" not in detail
+        await pilot.press("s")
+        await pilot.pause()
+        assert "keeps its state in Redis" in notes[-1]
+
+        private_redis.kill()
+        await until(pilot, lambda: any(n.startswith("Redis is unreachable") for n in notes))
+        assert "fallback (Redis unreachable: in-memory state)" in app.sub_title
+        screen = await open_live_map(app, pilot, "sessions")
+        heading = str(screen.source.heading())
+        assert f"pid {demo.pid} · fallback (Redis unreachable" in heading

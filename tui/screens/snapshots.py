@@ -35,6 +35,7 @@ from tui.screens.base import DashboardScreen, FollowsFiles
 from tui.screens.browser import BrowserScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.diff import DiffScreen
+from tui.server_words import takes_no_snapshots
 from tui.snapshot_rows import (
     DIFF_MARK,
     SNAPSHOT_COLUMNS,
@@ -404,12 +405,16 @@ class SnapshotsScreen(DashboardScreen):
 
     def _snapshots_off(self) -> str | None:
         """Why the attached server takes no snapshots (its state lives in Redis), if so."""
-        status = self.context.server_status
-        if self.context.attachment is None or status is None or status.enabled:
+        attachment, status = self.context.attachment, self.context.server_status
+        if attachment is None:
+            return None
+        if status is None and not takes_no_snapshots(attachment.mode):
+            return None
+        if status is not None and status.enabled:
             return None
         return (
-            f"the server keeps its state in {status.mode}, not in files: "
-            "it takes no snapshots and rolls back to none"
+            "the server keeps its state in Redis, not in files: it takes no snapshots and "
+            "rolls back to none"
         )
 
     def _rollback_problem(self, entry: CatalogEntry) -> str | None:

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from engine import CatalogEntry, ServiceStatus, SnapshotRead, format_timestamp
 from tui.formatting import format_age, format_size
 from tui.safe_text import safe_text
-from tui.server_words import last_save_words
+from tui.server_words import FALLBACK, last_save_words, mode_words
 from tui.snapshot_rows import LIVE_MARK, LiveRow, status_text, verdict_text
 
 __all__ = ["SnapshotDetail", "live_detail_text", "snapshot_detail_text"]
@@ -113,9 +113,12 @@ def live_detail_text(
 ) -> Text:
     """Everything the attached server says about itself, as lines of safe text."""
     title = Text.assemble((f"{LIVE_MARK} ", "bold green"), ("live state", "bold"))
-    title.append(" of the attached server · enter: browse it · s: snapshot it now", "dim")
+    title.append(" of the attached server · enter: browse it", "dim")
+    if status is not None and status.enabled:
+        title.append(" · s: snapshot it now", "dim")
     server = Text(f"pid {live.pid} · ")
-    server.append_text(safe_text(live.mode, "bold"))
+    style = "bold yellow" if live.mode == FALLBACK else "bold"
+    server.append_text(safe_text(mode_words(live.mode), style))
     lines = [title, _row("server", server)]
     if status is None:
         lines.append(_row("status", Text("reading…", "dim italic")))
