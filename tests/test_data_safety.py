@@ -5,9 +5,6 @@ directory, and the demo never touches a directory it did not make. Real processe
 
 from __future__ import annotations
 
-import os
-import pty
-import select
 import shutil
 import subprocess
 import sys
@@ -24,6 +21,7 @@ from engine import (
 from engine.directory_lock import LOCK_NAME
 from tests.helpers_processes import REPO, DemoProcess, child_env, wait_until
 from tests.node_bridge import FIXTURES
+from tests.terminal import run_in_terminal
 from tests.test_cli import assert_one_line_error, statesnap
 
 
@@ -66,40 +64,6 @@ def test_offline_rollback_and_import_on_200_files_delete_nothing(tmp_path: Path)
     assert len(list_snapshot_names(snaps)) == 202 and set(after) < set(list_snapshot_names(snaps))
 
 
-def _answer_in_a_terminal(args: list[str], answer: bytes, cwd: Path) -> tuple[int, str]:
-    """Run `statesnap ARGS` on a pseudo-terminal, answer its question, return (status, output)."""
-    primary, secondary = pty.openpty()
-    env = {**os.environ, "AFW_SNAPSHOT_DIR": "", "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", *args],
-        cwd=cwd,
-        env=env,
-        stdin=secondary,
-        stdout=secondary,
-        stderr=secondary,
-    )
-    os.close(secondary)
-    output = b""
-    answered = False
-    try:
-        while True:
-            ready, _, _ = select.select([primary], [], [], 30)
-            assert ready, f"no output: {output!r}"
-            try:
-                chunk = os.read(primary, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            output += chunk
-            if not answered and b"[y/N]" in output:
-                os.write(primary, answer + b"\n")
-                answered = True
-    finally:
-        os.close(primary)
-    return process.wait(timeout=30), output.decode(errors="replace")
-
-
 def test_rollback_says_what_it_will_do_and_asks(tmp_path: Path) -> None:
     snaps = tmp_path / "snaps"
     names = many_snapshots(snaps, 4)
@@ -110,11 +74,11 @@ def test_rollback_says_what_it_will_do_and_asks(tmp_path: Path) -> None:
     assert b"1 file written, none deleted" in unasked.stdout
     assert list_snapshot_names(snaps) == names
 
-    status, output = _answer_in_a_terminal(args, b"n", tmp_path)
+    status, output = run_in_terminal(args, tmp_path, [(b"[y/N]", b"n\n")])
     assert status == 1 and "cancelled; nothing changed" in output
     assert list_snapshot_names(snaps) == names
 
-    status, output = _answer_in_a_terminal(args, b"y", tmp_path)
+    status, output = run_in_terminal(args, tmp_path, [(b"[y/N]", b"y\n")])
     assert status == 0, output
     assert len(list_snapshot_names(snaps)) == 5
 

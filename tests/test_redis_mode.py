@@ -15,6 +15,7 @@ from engine import ControlError, SnapshotsDisabledError, SnapshotService, create
 from engine.snapshot_dir import TEMP_PREFIX
 from tests.helpers_processes import REPO, DemoProcess, child_env, wait_until
 from tests.redis_server import RedisServer
+from tests.terminal import run_in_terminal
 
 
 class FileWatch:
@@ -115,3 +116,22 @@ def test_a_malformed_redis_url_is_a_one_line_configuration_error(tmp_path: Path)
         assert result.returncode != 0 and len(lines) == 1, lines
         assert "AFW_REDIS_URL='notaurl' is not a Redis URL" in lines[0]
     assert not (tmp_path / "demo").exists()
+
+
+@pytest.mark.parametrize("mode", ["memory", "redis"])
+def test_the_demo_in_a_terminal_quits_and_says_where_its_state_is(
+    tmp_path: Path, runtime: Path, redis_server: RedisServer, redis_prefix: str, mode: str
+) -> None:
+    extra = {"AFW_REDIS_URL": redis_server.url, "AFW_REDIS_PREFIX": redis_prefix}
+    env = child_env(runtime, **(extra if mode == "redis" else {}))
+    status, shown = run_in_terminal(
+        ["demo", "--dir", "demo"], tmp_path, [(b"live state", b"q")], env=env
+    )
+    assert status == 0, shown[-2000:]
+    closing = shown.strip().splitlines()[-1]
+    if mode == "redis":
+        assert "its state stays in Redis ($AFW_REDIS_URL); no snapshots were written" in closing
+        assert not any(name.startswith("snapshot-") for name in os.listdir(tmp_path / "demo"))
+    else:
+        assert "snapshots are in demo (server log: demo/.statesnap-demo.log)" in closing
+        assert any(name.startswith("snapshot-") for name in os.listdir(tmp_path / "demo"))
