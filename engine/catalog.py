@@ -4,11 +4,12 @@
 sizes) and says what was added, rewritten or deleted since the previous listing. `verify()`
 judges one file with `read_snapshot(keep_data=False)` and caches the verdict by (name, size,
 mtime_ns, inode: an atomic replace is a new inode), so no file is read twice, even when two
-threads ask at once. A file of `offload_bytes` or more is judged in a helper process: parsing
-a large file holds the GIL for a second at a time, which would freeze every other thread of the
-caller (a dashboard's event loop); gunzip and MD5 alone would not. `watch()` waits for changes
-with watchfiles and yields the same change events as `refresh()`; temp files and other names
-never count.
+threads ask at once. `load()` reads a file with its data for the caller to hold, and keeps no
+copy: the data lives exactly as long as the caller holds it. A file of `offload_bytes` or more
+is judged in a helper process: parsing a large file holds the GIL for a second at a time, which
+would freeze every other thread of the caller (a dashboard's event loop); gunzip and MD5 alone
+would not. `watch()` waits for changes with watchfiles and yields the same change events as
+`refresh()`; temp files and other names never count.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import os
 import subprocess
 import sys
 import threading
-from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -52,7 +52,6 @@ __all__ = [
 OFFLOAD_BYTES = 4 << 20
 """Files this large (on disk) are verified in a helper process; smaller ones in the caller."""
 
-_LOADED_KEPT = 2
 _HELPER_CODE = "from engine.catalog import verify_in_helper_main; verify_in_helper_main()"
 
 EntryKey = tuple[str, int, int, int]
@@ -144,7 +143,6 @@ class SnapshotCatalog:
         self._lock = threading.Lock()
         self._verdicts: dict[EntryKey, SnapshotRead] = {}
         self._in_flight: dict[EntryKey, threading.Event] = {}
-        self._loaded: OrderedDict[EntryKey, SnapshotRead] = OrderedDict()
         self._helpers: set[subprocess.Popen[bytes]] = set()
         self._closed = False
 
@@ -191,8 +189,6 @@ class SnapshotCatalog:
         with self._lock:
             for key in [key for key in self._verdicts if key not in keys]:
                 del self._verdicts[key]
-            for key in [key for key in self._loaded if key not in keys]:
-                del self._loaded[key]
 
     def cached(self, entry: CatalogEntry) -> SnapshotRead | None:
         """The verdict on this version of the file, if it has been verified."""
@@ -223,18 +219,11 @@ class SnapshotCatalog:
             done.set()
 
     def load(self, entry: CatalogEntry) -> SnapshotRead:
-        """Read the file with its data (in this process); the last two loaded are kept."""
-        with self._lock:
-            if (loaded := self._loaded.get(entry.key)) is not None:
-                self._loaded.move_to_end(entry.key)
-                return loaded
+        """Read the file with its data (in this process), and record its verdict. The data is
+        not kept here: a 120 MB file parses into several hundred MB of objects, which should
+        go as soon as the caller lets go of them."""
         found = read_snapshot(self.directory / entry.name, max_bytes=self.max_bytes, keep_data=True)
         self._remember(entry, replace(found, data=None))
-        if found.is_valid:
-            with self._lock:
-                self._loaded[entry.key] = found
-                while len(self._loaded) > _LOADED_KEPT:
-                    self._loaded.popitem(last=False)
         return found
 
     def _remember(self, entry: CatalogEntry, verdict: SnapshotRead) -> None:
