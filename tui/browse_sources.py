@@ -11,6 +11,7 @@ refresh (`LiveSource`).
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -96,9 +97,14 @@ class BrowseSource(Protocol):
         """Why a browser action makes no sense on this source; None if it does."""
         ...
 
+    def close(self) -> None:
+        """Let go of what was read (the browser is left); a read still under way keeps
+        nothing either."""
+        ...
+
 
 class FileSource:
-    """One snapshot file, read whole once."""
+    """One snapshot file, read whole once, and held until the browser is left."""
 
     live = False
 
@@ -106,6 +112,8 @@ class FileSource:
         self.context = context
         self.entry = entry
         self._data: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._closed = False
 
     def heading(self) -> Text:
         return snapshot_title(self.entry)
@@ -114,7 +122,9 @@ class FileSource:
         found = self.context.load(self.entry)
         if not found.is_valid or not isinstance(found.data, dict):
             return MapsRead([], verdict_text(found))
-        self._data = found.data
+        with self._lock:
+            if not self._closed:
+                self._data = found.data
         return MapsRead(summarize_maps(found.data))
 
     def rows_for(self, summary: MapSummary) -> MapRows:
@@ -129,6 +139,12 @@ class FileSource:
 
     def unavailable_reason(self, action: str) -> str | None:
         return None
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._data = {}
+        self.context.release()
 
 
 def live_heading(attachment: Attachment | None) -> Text:
@@ -236,3 +252,6 @@ class LiveSource:
 
     def unavailable_reason(self, action: str) -> str | None:
         return None
+
+    def close(self) -> None:
+        """Nothing to let go of: pages are held by the rows that read them."""

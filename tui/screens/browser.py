@@ -140,6 +140,12 @@ class BrowserScreen(DashboardScreen):
         if self.live is not None:
             self.set_interval(LIVE_REFRESH_S, self._refresh_live)
 
+    def on_unmount(self) -> None:
+        """Left: let go of everything read, so that a whole snapshot goes at once (the tables
+        and the JSON view let go of their rows and value as they are removed)."""
+        self.source.close()
+        self._map_rows = self._rows = None
+
     def server_changed(self) -> None:
         super().server_changed()
         if self.live is not None:
@@ -363,11 +369,17 @@ class BrowserScreen(DashboardScreen):
         if not message.value:
             self._show_rows(self._map_rows)
         else:
-            self._filter(self._map_rows, message.value)
+            self._filter(message.value)
             self._show_map_crumbs()
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
-    def _filter(self, rows: EntryRows, query: str) -> None:
+    def _filter(self, query: str) -> None:
+        """Filter the open map's rows (taken as the worker starts, not passed to it: a finished
+        worker lingers until the garbage collector's next pass, and must not keep a map of the
+        snapshot alive meanwhile)."""
+        rows = self._map_rows
+        if rows is None:
+            return
         worker = get_current_worker()
         try:
             found = self.source.matching(rows, query, lambda: not worker.is_cancelled)

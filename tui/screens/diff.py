@@ -90,6 +90,10 @@ class DiffScreen(DashboardScreen):
         self.map_table.loading = True
         self._compare()
 
+    def on_unmount(self) -> None:
+        """Left: the tables and JSON views let go of the changes as they are removed."""
+        self.context.release()
+
     def _show_crumbs(self, tail: Text) -> None:
         self.query_one("#crumbs", Static).update(
             Text.assemble(
