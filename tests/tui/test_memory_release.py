@@ -114,3 +114,21 @@ async def test_leaving_the_diff_lets_go_of_both_snapshots(
         assert alive(loaded) == 0
         assert gc.get_freeze_count() == 0
 
+
+async def test_a_screen_left_is_kept_by_nothing(snapshot_dir: Path) -> None:
+    """Not by the thread that ran its workers either (Textual leaves the last worker in the
+    pool thread's context unless the job had a context of its own)."""
+    write(snapshot_dir, sample_data(3))
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = weakref.ref(app.screen)
+        assert isinstance(screen(), BrowserScreen)
+
+        await pilot.press("escape")
+        await settle(pilot)
+        gc.collect()
+
+        assert screen() is None
