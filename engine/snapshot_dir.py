@@ -261,7 +261,7 @@ def promote_snapshot(
     source = resolve_listed_name(directory, name)
     found = read_snapshot(source, max_bytes=max_bytes)
     if not found.is_valid:
-        raise ValueError(f"{name} is {found.status.label}: {found.reason}")
+        raise ValueError(f"{name} cannot be restored: {found.summary}")
     path, _ = write_snapshot_file(directory, js_dumps(found.data))
     rotate_snapshots(directory, keep, protect=[path])
     return path
