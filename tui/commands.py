@@ -84,15 +84,24 @@ def _locate(spec: str, directory: Path) -> Path:
     )
 
 
-def _read_valid(spec: str, args: argparse.Namespace) -> SnapshotRead:
+def _warn(text: str) -> None:
+    """One line on stderr, with anything from a file in it made harmless."""
+    sys.stderr.write(f"statesnap: warning: {escape_controls(text, keep_newlines=False)}\n")
+
+
+def _read_data(spec: str, args: argparse.Namespace, *, salvage: bool = True) -> SnapshotRead:
+    """A read-only verb's file, with its data object. A file that is not valid but whose data
+    can be read (a checksum mismatch, another version, a field missing) is read all the same,
+    with a warning naming the verdict, unless `salvage` is False; then it is refused."""
     path = _locate(spec, args.dir)
     found = read_snapshot(path, max_bytes=args.max_bytes)
+    if (problem := found.unreadable_reason) is not None:
+        raise CommandError(escape_controls(f"{path.name}: {problem}", keep_newlines=False))
     if not found.is_valid:
-        raise CommandError(
-            f"{escape_controls(path.name)} is {found.status.label}: {escape_controls(found.reason)}"
-        )
-    if not isinstance(found.data, dict):
-        raise CommandError(f"{escape_controls(path.name)}: data is not a JSON object")
+        if not salvage:
+            refusal = f"{path.name}: {found.summary}; --salvage exports its data anyway"
+            raise CommandError(escape_controls(refusal, keep_newlines=False))
+        _warn(f"{path.name}: {found.summary}; read-only: this file would not be restored")
     return found
 
 
@@ -206,10 +215,10 @@ def _summary_line(value: Any, width: int = 100) -> str:
 
 
 def show(args: argparse.Namespace) -> int:
-    found = _read_valid(args.file, args)
-    data: dict[str, Any] = found.data
     if args.key is not None and args.map is None:
         raise CommandError("--key needs --map", exit_code=2)
+    found = _read_data(args.file, args)
+    data: dict[str, Any] = found.data
     if args.map is None:
         if args.json:
             _print_json({**_listing_record(found), "maps": list(data)})
@@ -260,7 +269,7 @@ def _write_new_file(path: Path, payload: bytes, *, force: bool) -> None:
 
 
 def export(args: argparse.Namespace) -> int:
-    found = _read_valid(args.file, args)
+    found = _read_data(args.file, args, salvage=args.salvage)
     payload = js_dumps(found.data)
     if args.output is None and sys.stdout.isatty():
         text = escape_json_for_terminal(payload.decode("utf-8", "surrogatepass"))
@@ -351,7 +360,7 @@ def import_data(args: argparse.Namespace) -> int:
 
 
 def diff(args: argparse.Namespace) -> int:
-    older, newer = _read_valid(args.older, args), _read_valid(args.newer, args)
+    older, newer = _read_data(args.older, args), _read_data(args.newer, args)
     result = diff_data(older.data, newer.data)
     if args.json:
         _print_json({"a": str(older.path), "b": str(newer.path), "maps": result.to_json()})
