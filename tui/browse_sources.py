@@ -13,18 +13,18 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from rich.text import Text
 
-from engine import CatalogEntry, EntryPage, LiveEntry
+from engine import CatalogEntry, EntryPage, LiveEntry, SnapshotRead
 from tui.attachment import NO_SERVER, Attachment
 from tui.context import DashboardContext
 from tui.live_rows import MAX_PAGE_ROWS, PAGE_ROWS, LiveMapRows
 from tui.map_layouts import MapRows, MapSummary, entry_search_text, summarize_maps
 from tui.safe_text import safe_text
-from tui.snapshot_rows import LIVE_MARK, snapshot_title, verdict_text
+from tui.snapshot_rows import LIVE_MARK, STATUS_STYLES, snapshot_title
 from tui.widgets.virtual_table import Column
 
 __all__ = [
@@ -64,10 +64,12 @@ class EntryRows(Protocol):
 
 @dataclass(frozen=True)
 class MapsRead:
-    """The maps of what is browsed, or why there is nothing to browse (`problem`)."""
+    """The maps of what is browsed, or why there is nothing to browse (`problem`); for a file,
+    its verdict (without its data): one that is not valid is browsed read-only."""
 
     summaries: list[MapSummary]
     problem: Text | None = None
+    verdict: SnapshotRead | None = None
 
 
 class BrowseSource(Protocol):
@@ -119,13 +121,17 @@ class FileSource:
         return snapshot_title(self.entry)
 
     def read_maps(self) -> MapsRead:
+        """Any file whose data object can be read is browsed, valid or not."""
         found = self.context.load(self.entry)
-        if not found.is_valid or not isinstance(found.data, dict):
-            return MapsRead([], verdict_text(found))
+        verdict = replace(found, data=None)
+        data = found.data_object
+        if data is None:
+            problem = found.unreadable_reason or ""
+            return MapsRead([], safe_text(problem, STATUS_STYLES[found.status]), verdict)
         with self._lock:
             if not self._closed:
-                self._data = found.data
-        return MapsRead(summarize_maps(found.data))
+                self._data = data
+        return MapsRead(summarize_maps(data), verdict=verdict)
 
     def rows_for(self, summary: MapSummary) -> MapRows:
         return MapRows.of_map(summary.name, self._data.get(summary.name))

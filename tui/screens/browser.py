@@ -34,6 +34,7 @@ from tui.messages import (
 from tui.safe_text import escape_controls, safe_text
 from tui.screens.base import DashboardScreen
 from tui.widgets.json_view import JsonView
+from tui.widgets.read_only_banner import ReadOnlyBanner
 from tui.widgets.virtual_table import Column, VirtualTable
 
 __all__ = ["LIVE_REFRESH_S", "BrowserScreen"]
@@ -103,6 +104,7 @@ class BrowserScreen(DashboardScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
+        yield ReadOnlyBanner()
         yield Static(id="crumbs")
         with Horizontal(id="browser-body"):
             yield VirtualTable(MAP_COLUMNS, id="maps", empty_text="Loading…")
@@ -164,6 +166,8 @@ class BrowserScreen(DashboardScreen):
     @on(MapsLoaded)
     def _loaded(self, message: MapsLoaded) -> None:
         self.maps.loading = False
+        if message.read.verdict is not None:
+            self.query_one(ReadOnlyBanner).show_verdicts([("", message.read.verdict)])
         problem = message.read.problem
         if problem is not None:
             self._show_crumbs(problem)
