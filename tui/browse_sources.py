@@ -64,8 +64,8 @@ class EntryRows(Protocol):
 
 @dataclass(frozen=True)
 class MapsRead:
-    """The maps of what is browsed, or why there is nothing to browse (`problem`); for a file,
-    its verdict (without its data): one that is not valid is browsed read-only."""
+    """The maps of what is browsed, or why there is nothing to browse (`problem`); for a file
+    browsed, its verdict (without its data): one that is not valid is browsed read-only."""
 
     summaries: list[MapSummary]
     problem: Text | None = None
@@ -123,15 +123,14 @@ class FileSource:
     def read_maps(self) -> MapsRead:
         """Any file whose data object can be read is browsed, valid or not."""
         found = self.context.load(self.entry)
-        verdict = replace(found, data=None)
+        if (problem := found.unreadable_reason) is not None:
+            return MapsRead([], safe_text(problem, STATUS_STYLES[found.status]))
         data = found.data_object
-        if data is None:
-            problem = found.unreadable_reason or ""
-            return MapsRead([], safe_text(problem, STATUS_STYLES[found.status]), verdict)
+        assert data is not None
         with self._lock:
             if not self._closed:
                 self._data = data
-        return MapsRead(summarize_maps(data), verdict=verdict)
+        return MapsRead(summarize_maps(data), verdict=replace(found, data=None))
 
     def rows_for(self, summary: MapSummary) -> MapRows:
         return MapRows.of_map(summary.name, self._data.get(summary.name))
