@@ -5,7 +5,9 @@ sizes) and says what was added, rewritten or deleted since the previous listing.
 judges one file with `read_snapshot(keep_data=False)` and caches the verdict by (name, size,
 mtime_ns, inode: an atomic replace is a new inode), so no file is read twice, even when two
 threads ask at once; `verify_in_batches()` judges many files two at a time and hands their
-verdicts over in batches, so that a caller redrawing per batch is not swamped. A file of
+verdicts over in batches, so that a caller redrawing per batch is not swamped. `load()` reads
+a file with its data for the caller to hold, and keeps no copy: the data lives exactly as long
+as the caller holds it. A file of
 `offload_bytes` or more is judged in a helper process: parsing a large file holds the GIL for a
 second at a time, which would freeze every other thread of the caller (a dashboard's event
 loop); gunzip and MD5 alone would not.
@@ -25,7 +27,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
@@ -69,7 +70,6 @@ BATCH_S = 0.05
 RECHECK_S = 0.5
 """How often `follow()` looks at the directory afresh, events or not."""
 
-_LOADED_KEPT = 2
 _HELPER_CODE = "from engine.catalog import verify_in_helper_main; verify_in_helper_main()"
 
 EntryKey = tuple[str, int, int, int]
@@ -180,7 +180,6 @@ class SnapshotCatalog:
         self._lock = threading.Lock()
         self._verdicts: dict[EntryKey, SnapshotRead] = {}
         self._in_flight: dict[EntryKey, threading.Event] = {}
-        self._loaded: OrderedDict[EntryKey, SnapshotRead] = OrderedDict()
         self._helpers: set[subprocess.Popen[bytes]] = set()
         self._closed = False
 
@@ -231,8 +230,6 @@ class SnapshotCatalog:
         with self._lock:
             for key in [key for key in self._verdicts if key not in keys]:
                 del self._verdicts[key]
-            for key in [key for key in self._loaded if key not in keys]:
-                del self._loaded[key]
 
     def cached(self, entry: CatalogEntry) -> SnapshotRead | None:
         """The verdict on this version of the file, if it has been verified."""
@@ -295,18 +292,11 @@ class SnapshotCatalog:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def load(self, entry: CatalogEntry) -> SnapshotRead:
-        """Read the file with its data (in this process); the last two loaded are kept."""
-        with self._lock:
-            if (loaded := self._loaded.get(entry.key)) is not None:
-                self._loaded.move_to_end(entry.key)
-                return loaded
+        """Read the file with its data (in this process), and record its verdict. The data is
+        not kept here: a 120 MB file parses into several hundred MB of objects, which should
+        go as soon as the caller lets go of them."""
         found = read_snapshot(self.directory / entry.name, max_bytes=self.max_bytes, keep_data=True)
         self._remember(entry, replace(found, data=None))
-        if found.is_valid:
-            with self._lock:
-                self._loaded[entry.key] = found
-                while len(self._loaded) > _LOADED_KEPT:
-                    self._loaded.popitem(last=False)
         return found
 
     def _remember(self, entry: CatalogEntry, verdict: SnapshotRead) -> None:

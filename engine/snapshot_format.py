@@ -98,7 +98,12 @@ class SnapshotStatus(StrEnum):
 
 @dataclass(frozen=True)
 class SnapshotRead:
-    """What reading one snapshot file found. `data` is set only when the file is valid."""
+    """What reading one snapshot file found.
+
+    `data` is the file's `data` value whenever its JSON parsed and has one (and it was read
+    with `keep_data`), whatever the verdict: a damaged file can still be looked at, read-only.
+    Only a valid file's data may be restored.
+    """
 
     path: Path
     status: SnapshotStatus
@@ -115,6 +120,28 @@ class SnapshotRead:
     @property
     def is_valid(self) -> bool:
         return self.status is SnapshotStatus.VALID
+
+    @property
+    def data_object(self) -> dict[str, Any] | None:
+        """`data` if it is an object (maps by name): what can be browsed, compared and exported,
+        valid or not."""
+        return self.data if isinstance(self.data, dict) else None
+
+    @property
+    def unreadable_reason(self) -> str | None:
+        """Why there is no data object to look at, in words (`corrupt: not gzip data`, `its
+        data is not a JSON object`); None if there is one. (For a read that kept its data.)"""
+        if self.data_object is not None:
+            return None
+        if self.is_valid or self.data is not None:
+            return "its data is not a JSON object"
+        return self.summary
+
+    @property
+    def summary(self) -> str:
+        """The verdict and its reason in one phrase, the status said once:
+        `checksum mismatch: file says …, data hashes to …`, `corrupt: truncated gzip data`."""
+        return f"{self.status.label}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -400,7 +427,14 @@ def read_snapshot_bytes(
     version = doc.get("version")
     checksum = doc.get("checksum")
     expected = checksum if isinstance(checksum, str) else None
-    known = {"timestamp": timestamp, "version": version, "expected_checksum": expected}
+    data = doc.get("data")
+    known = {
+        "timestamp": timestamp,
+        "version": version,
+        "expected_checksum": expected,
+        "counts": map_counts(data),
+        "data": data if keep_data else None,
+    }
     if "version" not in doc:
         return verdict(SnapshotStatus.CORRUPT, 'missing "version"', **known)
     if not _is_version_one(version):
@@ -414,28 +448,18 @@ def read_snapshot_bytes(
         return verdict(SnapshotStatus.CORRUPT, 'missing "data"', **known)
     if expected is None:
         return verdict(SnapshotStatus.CORRUPT, 'missing or non-string "checksum"', **known)
-    data = doc["data"]
     try:
         actual = _data_checksum_of(data, raw_md5)
     except (JSONInputError, TypeError) as exc:
         return verdict(SnapshotStatus.CORRUPT, str(exc), **known)
-    counts = map_counts(data)
     if actual != expected:
         return verdict(
             SnapshotStatus.CHECKSUM_MISMATCH,
-            f"checksum mismatch: file says {expected[:64]}, data hashes to {actual}",
+            f"file says {expected[:64]}, data hashes to {actual}",
             actual_checksum=actual,
-            counts=counts,
             **known,
         )
-    return verdict(
-        SnapshotStatus.VALID,
-        "checksum matches",
-        actual_checksum=actual,
-        counts=counts,
-        data=data if keep_data else None,
-        **known,
-    )
+    return verdict(SnapshotStatus.VALID, "checksum matches", actual_checksum=actual, **known)
 
 
 def read_snapshot(

@@ -193,7 +193,9 @@ def test_closed_catalog_refuses_to_start_a_helper(tmp_path: Path) -> None:
         catalog.verify(catalog.entries[0])
 
 
-def test_load_keeps_data_and_records_the_verdict(tmp_path: Path, counted_reads: list[Path]) -> None:
+def test_load_gives_the_data_records_the_verdict_and_keeps_no_copy(
+    tmp_path: Path, counted_reads: list[Path]
+) -> None:
     write(tmp_path, {"sessions": [{"id": "s1"}]})
     catalog = SnapshotCatalog(tmp_path)
     catalog.refresh()
@@ -202,9 +204,10 @@ def test_load_keeps_data_and_records_the_verdict(tmp_path: Path, counted_reads: 
     loaded = catalog.load(entry)
 
     assert loaded.data == {"sessions": [{"id": "s1"}]}
-    assert catalog.load(entry) is loaded
     assert catalog.verify(entry).status is SnapshotStatus.VALID
     assert len(counted_reads) == 1
+    assert catalog.load(entry) is not loaded  # read again: nothing kept the first one
+    assert len(counted_reads) == 2
 
 
 def held_verify(

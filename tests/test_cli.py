@@ -20,7 +20,14 @@ from typing import Literal
 import pytest
 from rich.cells import cell_len
 
-from engine import js_dumps, list_snapshot_names, read_snapshot, write_snapshot_file
+from engine import (
+    SnapshotStatus,
+    js_dumps,
+    list_snapshot_names,
+    read_snapshot,
+    write_snapshot_file,
+)
+from tests.damaged_files import DAMAGES, damage
 from tests.node_bridge import FIXTURES, js_verify
 
 BASIC = sorted((FIXTURES / "basic").glob("*.json.gz"))
@@ -262,6 +269,60 @@ def test_rollback_takes_only_listed_names(workdir: Path, name: str) -> None:
 def test_rollback_of_an_invalid_file_is_refused(workdir: Path) -> None:
     result = statesnap("rollback", "snapshot-broken-06-checksum-mismatch.json.gz", cwd=workdir)
     assert b"checksum mismatch" in assert_one_line_error(result).encode()
+
+
+def damaged_pair(tmp_path: Path, how: str) -> tuple[Path, Path, SnapshotStatus]:
+    """A valid older snapshot, and a newer one with one more session, damaged as `how` says."""
+    snaps = tmp_path / ".actionflows-snapshot"
+    snaps.mkdir(mode=0o700)
+    older, _ = write_snapshot_file(snaps, js_dumps({"sessions": [{"id": "s1"}]}))
+    newer, _ = write_snapshot_file(snaps, js_dumps({"sessions": [{"id": "s1"}, {"id": "s2"}]}))
+    return older, newer, damage(newer, how)
+
+
+def assert_one_warning(result: subprocess.CompletedProcess[bytes], status: SnapshotStatus) -> None:
+    """Success, and one line on stderr: a warning that names the verdict, once."""
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert len(err.splitlines()) == 1 and err.startswith("statesnap: warning: "), err
+    assert err.count(status.label) == 1 and "would not be restored" in err, err
+
+
+@pytest.mark.parametrize("how", sorted(DAMAGES))
+def test_show_and_diff_read_a_damaged_file_with_a_warning(tmp_path: Path, how: str) -> None:
+    older, newer, status = damaged_pair(tmp_path, how)
+
+    summary = statesnap("show", newer.name, cwd=tmp_path)
+    assert_one_warning(summary, status)
+    assert b"sessions" in summary.stdout and status.label.encode() in summary.stdout
+    keys = statesnap("show", newer.name, "--map", "sessions", cwd=tmp_path)
+    assert_one_warning(keys, status)
+    assert [line.split()[0] for line in keys.stdout.decode().splitlines()] == ["s1", "s2"]
+    compared = statesnap("diff", older.name, newer.name, cwd=tmp_path)
+    assert_one_warning(compared, status)
+    assert "  + s2" in compared.stdout.decode().splitlines()
+
+
+@pytest.mark.parametrize("how", sorted(DAMAGES))
+def test_export_of_a_damaged_file_needs_salvage(tmp_path: Path, how: str) -> None:
+    _, newer, status = damaged_pair(tmp_path, how)
+
+    refused = statesnap("export", newer.name, cwd=tmp_path)
+    error = assert_one_line_error(refused)
+    assert error.count(status.label) == 1 and "--salvage" in error
+    assert refused.stdout == b""
+    salvaged = statesnap("export", newer.name, "--salvage", cwd=tmp_path)
+    assert_one_warning(salvaged, status)
+    assert json.loads(salvaged.stdout) == {"sessions": [{"id": "s1"}, {"id": "s2"}]}
+
+
+def test_every_message_says_the_verdict_once(workdir: Path) -> None:
+    name = "snapshot-broken-06-checksum-mismatch.json.gz"
+    verified = statesnap("verify", name, cwd=workdir).stdout.decode()
+    refused = assert_one_line_error(statesnap("rollback", name, cwd=workdir))
+    for text in (verified, refused):
+        assert text.count("checksum mismatch") == 1, text
+        assert "file says" in text
 
 
 def test_snapshot_without_a_server_says_so(workdir: Path) -> None:

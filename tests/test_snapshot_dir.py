@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from engine import (
+    MemoryStorage,
     SnapshotDirError,
+    SnapshotService,
     ensure_snapshot_dir,
     js_dumps,
     list_snapshot_names,
@@ -21,6 +23,7 @@ from engine import (
     write_snapshot_file,
 )
 from engine.snapshot_dir import TEMP_PREFIX, rotate_snapshots
+from tests.damaged_files import DAMAGES, damage
 from tests.node_bridge import js_verify
 
 TRICKY = {
@@ -140,6 +143,24 @@ def test_promote_writes_the_old_state_as_newest_and_deletes_nothing(snapdir: Pat
     assert list_snapshot_names(snapdir)[0] == promoted.name
     assert set(list_snapshot_names(snapdir)) == before | {promoted.name}
     assert read_snapshot(promoted).data == {"v": "old"}
+
+
+@pytest.mark.parametrize("how", sorted(DAMAGES))
+def test_a_damaged_file_whose_data_reads_is_neither_promoted_nor_restored(
+    snapdir: Path, how: str
+) -> None:
+    older, _ = write_snapshot_file(snapdir, js_dumps({"sessions": [{"id": "old"}]}))
+    newer, _ = write_snapshot_file(snapdir, js_dumps({"sessions": [{"id": "new"}]}))
+    status = damage(newer, how)
+
+    with pytest.raises(ValueError, match="cannot be restored") as refused:
+        promote_snapshot(snapdir, newer.name, keep=3)
+    assert str(refused.value).count(status.label) == 1
+    storage = MemoryStorage()
+    service = SnapshotService(storage, snapdir)
+    assert service.load_latest_snapshot() and service.restored_from == older.name
+    assert storage.get_session("old") is not None
+    assert [skipped.name for skipped in service.skipped] == [newer.name]
 
 
 @pytest.mark.parametrize("name", ["../x", "/etc/passwd", "snapshot-nope.json.gz", ""])

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from engine import SnapshotStatus, js_dumps, js_loads, read_snapshot
+from engine import SnapshotStatus, js_dumps, js_loads, read_snapshot, write_snapshot_file
 from engine.snapshot_format import read_snapshot_bytes
+from tests.damaged_files import DAMAGES, damage
 from tests.node_bridge import FIXTURES, fixture_files, js_verify
 
 VALID_FIXTURES = fixture_files("basic/*.json.gz") + fixture_files("server/*.json.gz")
@@ -57,7 +58,26 @@ def test_broken_files_get_the_status_their_name_says(tag: str) -> None:
     found = read_snapshot(path)
     assert found.status is BROKEN_EXPECTED[tag], found.reason
     assert found.reason
-    assert found.data is None
+    readable = tag in {"06-checksum-mismatch", "08-missing-checksum"}  # their JSON parses
+    assert (found.data_object is not None) == readable
+    assert (found.unreadable_reason is None) == readable
+
+
+@pytest.mark.parametrize("how", sorted(DAMAGES))
+def test_a_damaged_file_whose_json_parses_keeps_its_data_and_counts(
+    tmp_path: Path, how: str
+) -> None:
+    data = {"sessions": [{"id": "s1"}], "events": {"s1": [{"type": "x"}]}}
+    path, _ = write_snapshot_file(tmp_path, js_dumps(data))
+    status = damage(path, how)
+
+    found = read_snapshot(path)
+
+    assert found.status is status
+    assert found.data_object == data
+    assert found.counts == {"sessions": 1, "events": 1}
+    assert found.summary.count(found.status.label) == 1  # the verdict said once
+    assert read_snapshot(path, keep_data=False).data is None
 
 
 def test_fallback_directory_only_the_oldest_is_valid() -> None:

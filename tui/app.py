@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
@@ -24,6 +25,7 @@ from tui.screens.base import DashboardScreen
 from tui.screens.help import HelpScreen
 from tui.screens.snapshots import SnapshotsScreen
 from tui.server_words import gone_words, mode_change_words, server_words
+from tui.thread_pool import FreshContextThreadPool
 
 __all__ = ["StatesnapApp", "run_dashboard"]
 
@@ -116,6 +118,13 @@ class StatesnapApp(App[None]):
             state = f"attached: {server_words(status, self.context.clock())}"
         shown = escape_controls(f"{self.context.directory} · {state}", keep_newlines=False)
         self.sub_title = shown
+
+    def on_load(self) -> None:
+        """Before any worker starts: thread workers run on threads that keep nothing of
+        theirs once done (see `FreshContextThreadPool`), so a screen left goes, with its data."""
+        asyncio.get_running_loop().set_default_executor(
+            FreshContextThreadPool(thread_name_prefix="statesnap-worker")
+        )
 
     def get_default_screen(self) -> Screen[None]:
         return SnapshotsScreen(self.context, watch=self.watch_directory)

@@ -11,20 +11,21 @@ refresh (`LiveSource`).
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from rich.text import Text
 
-from engine import CatalogEntry, EntryPage, LiveEntry, ServiceStatus
+from engine import CatalogEntry, EntryPage, LiveEntry, ServiceStatus, SnapshotRead
 from tui.attachment import NO_SERVER, Attachment
 from tui.context import DashboardContext
 from tui.live_rows import MAX_PAGE_ROWS, PAGE_ROWS, LiveMapRows
 from tui.map_layouts import MapRows, MapSummary, entry_search_text, summarize_maps
 from tui.safe_text import safe_text
 from tui.server_words import FALLBACK, mode_words
-from tui.snapshot_rows import LIVE_MARK, snapshot_title, verdict_text
+from tui.snapshot_rows import LIVE_MARK, STATUS_STYLES, snapshot_title
 from tui.widgets.virtual_table import Column
 
 __all__ = [
@@ -64,10 +65,12 @@ class EntryRows(Protocol):
 
 @dataclass(frozen=True)
 class MapsRead:
-    """The maps of what is browsed, or why there is nothing to browse (`problem`)."""
+    """The maps of what is browsed, or why there is nothing to browse (`problem`); for a file
+    browsed, its verdict (without its data): one that is not valid is browsed read-only."""
 
     summaries: list[MapSummary]
     problem: Text | None = None
+    verdict: SnapshotRead | None = None
 
 
 class BrowseSource(Protocol):
@@ -97,9 +100,14 @@ class BrowseSource(Protocol):
         """Why a browser action makes no sense on this source; None if it does."""
         ...
 
+    def close(self) -> None:
+        """Let go of what was read (the browser is left); a read still under way keeps
+        nothing either."""
+        ...
+
 
 class FileSource:
-    """One snapshot file, read whole once."""
+    """One snapshot file, read whole once, and held until the browser is left."""
 
     live = False
 
@@ -107,16 +115,23 @@ class FileSource:
         self.context = context
         self.entry = entry
         self._data: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._closed = False
 
     def heading(self) -> Text:
         return snapshot_title(self.entry)
 
     def read_maps(self) -> MapsRead:
+        """Any file whose data object can be read is browsed, valid or not."""
         found = self.context.load(self.entry)
-        if not found.is_valid or not isinstance(found.data, dict):
-            return MapsRead([], verdict_text(found))
-        self._data = found.data
-        return MapsRead(summarize_maps(found.data))
+        if (problem := found.unreadable_reason) is not None:
+            return MapsRead([], safe_text(problem, STATUS_STYLES[found.status]))
+        data = found.data_object
+        assert data is not None
+        with self._lock:
+            if not self._closed:
+                self._data = data
+        return MapsRead(summarize_maps(data), verdict=replace(found, data=None))
 
     def rows_for(self, summary: MapSummary) -> MapRows:
         return MapRows.of_map(summary.name, self._data.get(summary.name))
@@ -130,6 +145,12 @@ class FileSource:
 
     def unavailable_reason(self, action: str) -> str | None:
         return None
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._data = {}
+        self.context.release()
 
 
 def live_heading(attachment: Attachment | None, status: ServiceStatus | None) -> Text:
@@ -239,3 +260,6 @@ class LiveSource:
 
     def unavailable_reason(self, action: str) -> str | None:
         return None
+
+    def close(self) -> None:
+        """Nothing to let go of: pages are held by the rows that read them."""

@@ -33,6 +33,8 @@ _EPILOG = """\
 The snapshot directory is --dir, else $AFW_SNAPSHOT_DIR, else ./.actionflows-snapshot.
 Read-only commands (show, export, verify, diff) take a file path or a snapshot name in
 that directory; commands that change things (rollback) take only names it lists.
+show and diff also read a file that is not valid if its data can be read (a checksum
+mismatch, another version, a field missing), with a warning; export needs --salvage for it.
 
 exit status: 0 success, 1 failure (or: a file is not valid), 2 usage error."""
 
@@ -166,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--force", action="store_true", help="replace OUT if it exists")
     _add_max_bytes(export)
+    export.add_argument(
+        "--salvage",
+        action="store_true",
+        help="export the data of a file that is not valid but can be read (checksum mismatch,"
+        " other version, field missing), with a warning",
+    )
 
     importing = verb(
         "import",

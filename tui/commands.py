@@ -143,15 +143,24 @@ def _locate(spec: str, directory: Path) -> Path:
     )
 
 
-def _read_valid(spec: str, args: argparse.Namespace) -> SnapshotRead:
+def _warn(text: str) -> None:
+    """One line on stderr, with anything from a file in it made harmless."""
+    sys.stderr.write(f"statesnap: warning: {escape_controls(text, keep_newlines=False)}\n")
+
+
+def _read_data(spec: str, args: argparse.Namespace, *, salvage: bool = True) -> SnapshotRead:
+    """A read-only verb's file, with its data object. A file that is not valid but whose data
+    can be read (a checksum mismatch, another version, a field missing) is read all the same,
+    with a warning naming the verdict, unless `salvage` is False; then it is refused."""
     path = _locate(spec, args.dir)
     found = read_snapshot(path, max_bytes=args.max_bytes)
+    if (problem := found.unreadable_reason) is not None:
+        raise CommandError(escape_controls(f"{path.name}: {problem}", keep_newlines=False))
     if not found.is_valid:
-        raise CommandError(
-            f"{escape_controls(path.name)} is {found.status.label}: {escape_controls(found.reason)}"
-        )
-    if not isinstance(found.data, dict):
-        raise CommandError(f"{escape_controls(path.name)}: data is not a JSON object")
+        if not salvage:
+            refusal = f"{path.name}: {found.summary}; --salvage exports its data anyway"
+            raise CommandError(escape_controls(refusal, keep_newlines=False))
+        _warn(f"{path.name}: {found.summary}; read-only: this file would not be restored")
     return found
 
 
@@ -274,10 +283,10 @@ def _summary_line(value: Any) -> str:
 
 
 def show(args: argparse.Namespace) -> int:
-    found = _read_valid(args.file, args)
-    data: dict[str, Any] = found.data
     if args.key is not None and args.map is None:
         raise CommandError("--key needs --map", exit_code=2)
+    found = _read_data(args.file, args)
+    data: dict[str, Any] = found.data
     if args.map is None:
         if args.json:
             _print_json({**_listing_record(found), "maps": list(data)})
@@ -331,7 +340,7 @@ def _write_new_file(path: Path, payload: bytes, *, force: bool) -> None:
 
 
 def export(args: argparse.Namespace) -> int:
-    found = _read_valid(args.file, args)
+    found = _read_data(args.file, args, salvage=args.salvage)
     payload = js_dumps(found.data)
     if args.output is None and sys.stdout.isatty():
         text = escape_json_for_terminal(payload.decode("utf-8", "surrogatepass"))
@@ -450,9 +459,9 @@ def import_data(args: argparse.Namespace) -> int:
 def diff(args: argparse.Namespace) -> int:
     with _Progress() as progress:
         progress.show("reading 0/2 files…")
-        older = _read_valid(args.older, args)
+        older = _read_data(args.older, args)
         progress.show("reading 1/2 files…")
-        newer = _read_valid(args.newer, args)
+        newer = _read_data(args.newer, args)
         progress.show("comparing…")
         result = diff_data(older.data, newer.data)
     if args.json:
@@ -550,10 +559,7 @@ def _listed_name(spec: str, directory: Path) -> str:
         raise CommandError(f"no snapshot named {escape_controls(spec)} in {directory}")
     found = read_snapshot(directory / spec, keep_data=False)
     if not found.is_valid:
-        raise CommandError(
-            f"cannot roll back to {escape_controls(spec)}: it is {found.status.label}"
-            f" ({escape_controls(found.reason)})"
-        )
+        raise CommandError(escape_controls(f"cannot roll back to {spec}: {found.summary}"))
     return spec
 
 

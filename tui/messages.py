@@ -15,6 +15,7 @@ from engine import (
     ServerInfo,
     ServiceStatus,
     SnapshotDiff,
+    SnapshotRead,
 )
 from tui.attachment import Attachment
 from tui.browse_sources import EntryRows, LiveRead, MapsRead
@@ -70,10 +71,12 @@ class EntriesFiltered(Message):
 
 @dataclass
 class DiffReady(Message):
-    """Two snapshots compared, or why they could not be (`diff` None, `problem` set)."""
+    """Two snapshots compared, or why they could not be (`diff` None, `problem` set); the
+    verdicts on the two files (without their data), by side (`older`, `newer`)."""
 
     diff: SnapshotDiff | None
     problem: str | None = None
+    verdicts: tuple[tuple[str, SnapshotRead], ...] = ()
 
 
 @dataclass

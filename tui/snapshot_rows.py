@@ -23,6 +23,7 @@ from tui.widgets.virtual_table import Column
 __all__ = [
     "LIVE_MARK",
     "SNAPSHOT_COLUMNS",
+    "STATUS_STYLES",
     "LiveRow",
     "SnapshotRows",
     "counts_summary",
@@ -61,12 +62,9 @@ def status_text(verdict: SnapshotRead | None) -> Text:
 
 
 def verdict_words(verdict: SnapshotRead) -> str:
-    """The verdict and its reason in one phrase, saying the status once:
+    """The verdict and its reason in one phrase (`SnapshotRead.summary`):
     `checksum mismatch: file says …`, `corrupt: truncated gzip data`."""
-    label = verdict.status.label
-    if verdict.reason.startswith(label):
-        return verdict.reason
-    return f"{label}: {verdict.reason}"
+    return verdict.summary
 
 
 def verdict_text(verdict: SnapshotRead) -> Text:

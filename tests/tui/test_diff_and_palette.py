@@ -93,7 +93,7 @@ async def test_a_corrupt_side_says_why_it_cannot_compare(snapshot_dir: Path) -> 
         await pilot.press("D")
         await settle(pilot)
         crumbs = str(diff_screen(app).query_one("#crumbs").render())
-        assert f"{newer.name} is corrupt: not gzip data" in crumbs
+        assert f"cannot compare: {newer.name}: corrupt: not gzip data" in crumbs
 
 
 async def offered(app: StatesnapApp) -> dict[str, str]:

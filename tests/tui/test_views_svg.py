@@ -60,3 +60,17 @@ def test_help(snapshot_dir: Path, snap_compare: SnapCompare) -> None:
     copy_fixtures(snapshot_dir, "basic")
     app = make_app(snapshot_dir)
     assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("question_mark"))
+
+
+def test_browser_view_of_a_damaged_file(snapshot_dir: Path, snap_compare: SnapCompare) -> None:
+    copy_fixtures(snapshot_dir, "broken")
+    app = make_app(snapshot_dir)
+    keys = keys_then_settle("j", "j", "enter", "enter", "j")  # 06-checksum-mismatch
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys)
+
+
+def test_diff_of_two_damaged_files(snapshot_dir: Path, snap_compare: SnapCompare) -> None:
+    copy_fixtures(snapshot_dir, "broken")
+    app = make_app(snapshot_dir)
+    keys = keys_then_settle("j", "d", "j", "d")  # 08-missing-checksum and 06-checksum-mismatch
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys)

@@ -34,6 +34,7 @@ from tui.messages import (
 from tui.safe_text import escape_controls, safe_text
 from tui.screens.base import DashboardScreen
 from tui.widgets.json_view import JsonView
+from tui.widgets.read_only_banner import ReadOnlyBanner
 from tui.widgets.virtual_table import Column, VirtualTable
 
 __all__ = ["LIVE_REFRESH_S", "BrowserScreen"]
@@ -103,6 +104,7 @@ class BrowserScreen(DashboardScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
+        yield ReadOnlyBanner()
         yield Static(id="crumbs")
         with Horizontal(id="browser-body"):
             yield VirtualTable(MAP_COLUMNS, id="maps", empty_text="Loading…")
@@ -140,6 +142,12 @@ class BrowserScreen(DashboardScreen):
         if self.live is not None:
             self.set_interval(LIVE_REFRESH_S, self._refresh_live)
 
+    def on_unmount(self) -> None:
+        """Left: let go of everything read, so that a whole snapshot goes at once (the tables
+        and the JSON view let go of their rows and value as they are removed)."""
+        self.source.close()
+        self._map_rows = self._rows = None
+
     def server_changed(self) -> None:
         super().server_changed()
         if self.live is not None:
@@ -158,6 +166,8 @@ class BrowserScreen(DashboardScreen):
     @on(MapsLoaded)
     def _loaded(self, message: MapsLoaded) -> None:
         self.maps.loading = False
+        if message.read.verdict is not None:
+            self.query_one(ReadOnlyBanner).show_verdicts([("", message.read.verdict)])
         problem = message.read.problem
         if problem is not None:
             self._show_crumbs(problem)
@@ -363,11 +373,17 @@ class BrowserScreen(DashboardScreen):
         if not message.value:
             self._show_rows(self._map_rows)
         else:
-            self._filter(self._map_rows, message.value)
+            self._filter(message.value)
             self._show_map_crumbs()
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
-    def _filter(self, rows: EntryRows, query: str) -> None:
+    def _filter(self, query: str) -> None:
+        """Filter the open map's rows (taken as the worker starts, not passed to it: a finished
+        worker lingers until the garbage collector's next pass, and must not keep a map of the
+        snapshot alive meanwhile)."""
+        rows = self._map_rows
+        if rows is None:
+            return
         worker = get_current_worker()
         try:
             found = self.source.matching(rows, query, lambda: not worker.is_cancelled)

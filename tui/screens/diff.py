@@ -5,6 +5,7 @@ The comparison is `engine.diff_data`, the same code as `statesnap diff`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -28,8 +29,9 @@ from tui.json_lines import pretty_json_lines
 from tui.messages import DiffReady
 from tui.safe_text import escape_controls, safe_text
 from tui.screens.base import DashboardScreen
-from tui.snapshot_rows import snapshot_title, verdict_words
+from tui.snapshot_rows import snapshot_title
 from tui.widgets.json_view import JsonView
+from tui.widgets.read_only_banner import ReadOnlyBanner
 from tui.widgets.virtual_table import VirtualTable
 
 __all__ = ["DiffScreen"]
@@ -63,6 +65,7 @@ class DiffScreen(DashboardScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
+        yield ReadOnlyBanner()
         yield Static(id="crumbs")
         with Horizontal(id="diff-body"):
             yield VirtualTable(DIFF_MAP_COLUMNS, id="diff-maps", empty_text="Comparing…")
@@ -90,6 +93,10 @@ class DiffScreen(DashboardScreen):
         self.map_table.loading = True
         self._compare()
 
+    def on_unmount(self) -> None:
+        """Left: the tables and JSON views let go of the changes as they are removed."""
+        self.context.release()
+
     def _show_crumbs(self, tail: Text) -> None:
         self.query_one("#crumbs", Static).update(
             Text.assemble(
@@ -103,18 +110,21 @@ class DiffScreen(DashboardScreen):
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def _compare(self) -> None:
+        """Compare any two files whose data objects can be read, valid or not (read-only)."""
         older, newer = self.context.load(self.older), self.context.load(self.newer)
         for entry, found in ((self.older, older), (self.newer, newer)):
-            if not found.is_valid or not isinstance(found.data, dict):
-                problem = f"cannot compare: {entry.name} is {verdict_words(found)}"
-                self.post_message(DiffReady(None, problem))
+            if (problem := found.unreadable_reason) is not None:
+                self.post_message(DiffReady(None, f"cannot compare: {entry.name}: {problem}"))
                 return
-        assert isinstance(older.data, dict) and isinstance(newer.data, dict)
-        self.post_message(DiffReady(diff_data(older.data, newer.data)))
+        before, after = older.data_object, newer.data_object
+        assert before is not None and after is not None
+        verdicts = (("older", replace(older, data=None)), ("newer", replace(newer, data=None)))
+        self.post_message(DiffReady(diff_data(before, after), verdicts=verdicts))
 
     @on(DiffReady)
     def _ready(self, message: DiffReady) -> None:
         self.map_table.loading = False
+        self.query_one(ReadOnlyBanner).show_verdicts(message.verdicts)
         if message.diff is None:
             problem = escape_controls(message.problem or "", keep_newlines=False)
             self._show_crumbs(Text(problem, "bold red"))

@@ -98,6 +98,13 @@ class JsonView(ScrollView, can_focus=True):
         self._cache: LRUCache[int, Strip] = LRUCache(512)
         self.placeholder = placeholder
 
+    def on_unmount(self) -> None:
+        """Removed: let go of the value shown (part of a snapshot) and its lines."""
+        self._value = _NO_VALUE
+        self._lines = []
+        self._text = ""
+        self._cache.clear()
+
     @property
     def text(self) -> str:
         """The JSON shown, as text (what `y` copies)."""

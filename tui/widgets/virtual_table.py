@@ -155,6 +155,11 @@ class VirtualTable(ScrollView, can_focus=True):
         self._shown: tuple[int, int, int] | None = None
         """(source id, first, last) of the last RowsShown posted."""
 
+    def on_unmount(self) -> None:
+        """Removed: let go of the rows (they may hold a whole snapshot's entries)."""
+        self._source = _NoRows()
+        self._cache.clear()
+
     @property
     def row_count(self) -> int:
         return len(self._source)
