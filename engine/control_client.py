@@ -8,6 +8,7 @@ line. Results are typed; a refusal, a timeout or a dead server raises ControlErr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -238,7 +239,9 @@ class ControlClient:
                 sock.settimeout(max(deadline - time.monotonic(), 0.001))
                 sock.connect(os.fspath(self.info.socket_path))
                 self._check_peer(sock)
-                sock.sendall(line)
+                # A refusal may be answered, and the connection closed, before we write.
+                with contextlib.suppress(BrokenPipeError):
+                    sock.sendall(line)
                 return self._read_line(sock, deadline)
         except (FileNotFoundError, ConnectionRefusedError):
             raise ControlError(f"{where} is not running") from None

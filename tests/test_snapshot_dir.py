@@ -154,7 +154,7 @@ def test_a_damaged_file_whose_data_reads_is_neither_promoted_nor_restored(
     status = damage(newer, how)
 
     with pytest.raises(ValueError, match="cannot be restored") as refused:
-        promote_snapshot(snapdir, newer.name, keep=3)
+        promote_snapshot(snapdir, newer.name)
     assert str(refused.value).count(status.label) == 1
     storage = MemoryStorage()
     service = SnapshotService(storage, snapdir)

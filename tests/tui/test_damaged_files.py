@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from tui.screens.rollback import RollbackScreen
 
 from engine import SnapshotStatus
 from tests.damaged_files import DAMAGES, damage, rewrite
 from tui.app import StatesnapApp
 from tui.screens.browser import BrowserScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.diff import DiffScreen
 from tui.widgets.read_only_banner import ReadOnlyBanner
 
@@ -103,6 +103,6 @@ async def test_rolling_back_to_a_damaged_file_stays_refused(snapshot_dir: Path, 
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        assert not isinstance(app.screen, RollbackScreen)
+        assert not isinstance(app.screen, ConfirmScreen)
         assert notes[-1].startswith("cannot roll back to ")
         assert notes[-1].count(status.label) == 1

@@ -135,7 +135,10 @@ def test_the_header_words_for_each_mode_and_save() -> None:
         "pid 4242 · memory · last save failed 12s ago: OSError: [Errno 28] No space left on device"
     )
     assert server_words(status("redis"), NOW) == "pid 4242 · redis · no snapshots (redis)"
-    assert server_words(status("fallback"), NOW) == "pid 4242 · fallback · no snapshots (redis)"
+    assert (
+        server_words(status("fallback"), NOW)
+        == "pid 4242 · fallback (Redis unreachable: in-memory state) · no snapshots (redis)"
+    )
 
 
 def page(offset: int, count: int, total: int) -> EntryPage:

@@ -13,6 +13,7 @@ from engine import ControlClient, list_snapshot_names
 from tests.helpers_processes import DemoProcess
 from tui.attachment import ServerAttachment
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.read_only_banner import ReadOnlyBanner
 
 from .conftest import make_app, record_notifications, sample_data, settle, wait_until, write
 from .test_views_svg import SnapCompare, keys_then_settle
@@ -137,3 +138,25 @@ async def test_a_diff_mark_that_goes_away_is_announced(snapshot_dir: Path) -> No
         files[0].unlink()
         await wait_until(pilot, lambda: any("marked for a diff, was deleted" in n for n in notes))
         assert app.screen.check_action("clear_mark", ()) is not True
+
+
+async def test_a_browser_or_diff_whose_file_goes_away_says_so(snapshot_dir: Path) -> None:
+    files = [write(snapshot_dir, sample_data(2 + minute), minute) for minute in range(3)]
+    app = make_app(snapshot_dir)
+    app.watch_directory = True
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: len(app.context.catalog.entries) == 3)
+        await pilot.press("G", "enter")
+        await wait_until(pilot, lambda: bool(app.screen.query(ReadOnlyBanner)))
+        banner = app.screen.query_one(ReadOnlyBanner)
+        assert not banner.display
+        files[0].unlink()
+        await wait_until(pilot, lambda: bool(banner.display))
+        assert f"DELETED · {files[0].name} was deleted after it was read" in str(banner.render())
+
+        await pilot.press("escape", "g", "D")  # the newest against the next older
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DiffScreen")
+        banner = app.screen.query_one(ReadOnlyBanner)
+        files[2].write_bytes(files[1].read_bytes())  # rewritten in place: another state
+        await wait_until(pilot, lambda: bool(banner.display))
+        assert f"REWRITTEN · newer: {files[2].name} changed on disk" in str(banner.render())

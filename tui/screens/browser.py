@@ -18,8 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from engine import LiveEntry
-from tui.browse_sources import BrowseSource, EntryRows, LiveSource
+from engine import CatalogChange, LiveEntry
+from tui.browse_sources import BrowseSource, EntryRows, FileSource, LiveSource
 from tui.clipboard import copy_text, save_text
 from tui.context import DashboardContext
 from tui.live_rows import LiveMapRows
@@ -409,6 +409,14 @@ class BrowserScreen(DashboardScreen):
         self.entries.focus()
 
     # -- actions -----------------------------------------------------------------------------
+
+    def files_changed(self, changes: tuple[CatalogChange, ...]) -> None:
+        """Say so at once when the file browsed is deleted or rewritten on disk."""
+        if not isinstance(self.source, FileSource):
+            return
+        for change in changes:
+            if change.name == self.source.entry.name:
+                self.query_one(ReadOnlyBanner).show_changed(change)
 
     def unavailable_reason(self, action: str) -> str | None:
         if (reason := self.source.unavailable_reason(action)) is not None:

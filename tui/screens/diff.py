@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 
-from engine import CatalogEntry, ChangeKind, diff_data
+from engine import CatalogChange, CatalogEntry, ChangeKind, diff_data
 from tui.context import DashboardContext
 from tui.diff_rows import (
     CHANGE_COLUMNS,
@@ -170,6 +170,13 @@ class DiffScreen(DashboardScreen):
             old_marks, new_marks = changed_lines(old, new)
             before.show_lines(old, old_marks.lines, old_marks.first)
             after.show_lines(new, new_marks.lines, new_marks.first)
+
+    def files_changed(self, changes: tuple[CatalogChange, ...]) -> None:
+        """Say so at once when either file compared is deleted or rewritten on disk."""
+        sides = {self.older.name: "older", self.newer.name: "newer"}
+        for change in changes:
+            if change.name in sides:
+                self.query_one(ReadOnlyBanner).show_changed(change, sides[change.name])
 
     def unavailable_reason(self, action: str) -> str | None:
         if action == "open" and not (self.map_table.has_focus and len(self.changes.source)):
