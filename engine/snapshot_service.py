@@ -559,33 +559,36 @@ class SnapshotService:
     def _write_step(self, step: tuple[bytes, str]) -> SaveResult:
         return self._write(step[0], step[1], skip_unchanged=False, rotate=False)
 
+    @staticmethod
+    def _advance(
+        steps: _RollSteps, outcome: SaveResult | OSError
+    ) -> tuple[bytes, str] | RollbackResult:
+        """Hand a write's outcome to the steps: the next file to write, or the result."""
+        try:
+            return steps.throw(outcome) if isinstance(outcome, OSError) else steps.send(outcome)
+        except StopIteration as done:
+            result: RollbackResult = done.value
+            return result
+
     def _drive(self, steps: _RollSteps) -> RollbackResult:
-        step = next(steps)
-        while True:
+        step: tuple[bytes, str] | RollbackResult = next(steps)
+        while isinstance(step, tuple):
             try:
-                written = self._write_step(step)
+                outcome: SaveResult | OSError = self._write_step(step)
             except OSError as exc:
-                step = steps.throw(exc)
-                continue
-            try:
-                step = steps.send(written)
-            except StopIteration as done:
-                result: RollbackResult = done.value
-                return result
+                outcome = exc
+            step = self._advance(steps, outcome)
+        return step
 
     async def _drive_async(self, steps: _RollSteps) -> RollbackResult:
-        step = next(steps)
-        while True:
+        step: tuple[bytes, str] | RollbackResult = next(steps)
+        while isinstance(step, tuple):
             try:
-                written = await asyncio.to_thread(self._write_step, step)
+                outcome: SaveResult | OSError = await asyncio.to_thread(self._write_step, step)
             except OSError as exc:
-                step = steps.throw(exc)
-                continue
-            try:
-                step = steps.send(written)
-            except StopIteration as done:
-                result: RollbackResult = done.value
-                return result
+                outcome = exc
+            step = self._advance(steps, outcome)
+        return step
 
     def rollback(self, name: str) -> RollbackResult:
         """Save the current state (the undo point), restore the listed file `name` into the

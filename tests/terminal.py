@@ -12,9 +12,44 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.helpers_processes import REPO
+
+
+def pseudo_terminal(columns: int = 80, rows: int = 24) -> tuple[int, int]:
+    """A new pseudo-terminal of that size: (leader, follower) file descriptors."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    return leader, follower
+
+
+def read_until_closed(
+    leader: int,
+    typing: Callable[[bytes], bytes | None] = lambda shown: None,
+    timeout_s: float = 60.0,
+) -> bytes:
+    """Everything shown on the terminal until the program closes it; after each read,
+    `typing(shown so far)` may return keys to type."""
+    shown = b""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"timed out; shown so far: {shown[-2000:]!r}"
+        ready, _, _ = select.select([leader], [], [], remaining)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the program closed the terminal
+            return shown
+        if not chunk:
+            return shown
+        shown += chunk
+        keys = typing(shown)
+        if keys:
+            os.write(leader, keys)
 
 
 def run_in_terminal(
@@ -29,40 +64,29 @@ def run_in_terminal(
     """Run `statesnap ARGS` on a pseudo-terminal of `size` (columns, rows); for each
     (expected, typed) in `replies`, in turn, type `typed` once `expected` has been shown.
     Returns the exit status and everything shown."""
-    primary, secondary = pty.openpty()
-    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    leader, follower = pseudo_terminal(*size)
     base = env if env is not None else os.environ
     process = subprocess.Popen(
         [sys.executable, "-m", "tui.cli", *args],
         cwd=cwd,
         env={**base, "AFW_SNAPSHOT_DIR": "", "PYTHONPATH": str(REPO), "TERM": "xterm-256color"},
-        stdin=secondary,
-        stdout=secondary,
-        stderr=secondary,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
         start_new_session=True,
     )
-    os.close(secondary)
-    output = b""
+    os.close(follower)
     pending = list(replies)
-    deadline = time.monotonic() + timeout_s
+
+    def typing(shown: bytes) -> bytes | None:
+        if pending and pending[0][0] in shown:
+            return pending.pop(0)[1]
+        return None
+
     try:
-        while True:
-            remaining = deadline - time.monotonic()
-            assert remaining > 0, f"timed out; shown so far: {output[-2000:]!r}"
-            ready, _, _ = select.select([primary], [], [], remaining)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(primary, 65536)
-            except OSError:  # EIO: the program closed the terminal
-                break
-            if not chunk:
-                break
-            output += chunk
-            if pending and pending[0][0] in output:
-                os.write(primary, pending.pop(0)[1])
+        shown = read_until_closed(leader, typing, timeout_s)
     finally:
-        os.close(primary)
+        os.close(leader)
         if process.poll() is None:
             process.kill()
-    return process.wait(timeout=30), output.decode(errors="replace")
+    return process.wait(timeout=30), shown.decode(errors="replace")

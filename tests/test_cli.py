@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import hashlib
 import json
 import os
-import pty
 import shutil
-import struct
 import subprocess
 import sys
-import termios
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -29,6 +25,7 @@ from engine import (
 )
 from tests.damaged_files import DAMAGES, damage
 from tests.node_bridge import FIXTURES, js_verify
+from tests.terminal import pseudo_terminal, read_until_closed
 
 BASIC = sorted((FIXTURES / "basic").glob("*.json.gz"))
 STATESNAP = [sys.executable, "-m", "tui.cli"]
@@ -58,8 +55,7 @@ def statesnap_on_terminal(
 ) -> tuple[bytes, bytes]:
     """Run with `terminal` on a pseudo-terminal `columns` wide and the other stream piped:
     (what the terminal showed, what the pipe got)."""
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    leader, follower = pseudo_terminal(columns)
     on_stdout = terminal == "stdout"
     with subprocess.Popen(
         [*STATESNAP, *args],
@@ -70,15 +66,7 @@ def statesnap_on_terminal(
         stderr=subprocess.PIPE if on_stdout else follower,
     ) as proc:
         os.close(follower)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            shown += chunk
+        shown = read_until_closed(leader)
         pipe = proc.stderr if on_stdout else proc.stdout
         assert pipe is not None
         piped = pipe.read()
