@@ -270,6 +270,6 @@ def promote_snapshot(directory: Path, name: str, *, max_bytes: int = DEFAULT_MAX
     source = resolve_listed_name(directory, name)
     found = read_snapshot(source, max_bytes=max_bytes)
     if not found.is_valid:
-        raise ValueError(f"{name} is {found.status.label}: {found.reason}")
+        raise ValueError(f"{name} is {found.status.value}: {found.reason}")
     path, _ = write_snapshot_file(directory, js_dumps(found.data))
     return path

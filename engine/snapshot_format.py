@@ -90,11 +90,6 @@ class SnapshotStatus(StrEnum):
     UNSUPPORTED_VERSION = "unsupported_version"
     TOO_LARGE = "too_large"
 
-    @property
-    def label(self) -> str:
-        """The status in words, for people: `checksum mismatch`."""
-        return self.value.replace("_", " ")
-
 
 @dataclass(frozen=True)
 class SnapshotRead:
@@ -423,7 +418,7 @@ def read_snapshot_bytes(
     if actual != expected:
         return verdict(
             SnapshotStatus.CHECKSUM_MISMATCH,
-            f"checksum mismatch: file says {expected[:64]}, data hashes to {actual}",
+            f"file says {expected[:64]}, data hashes to {actual}",
             actual_checksum=actual,
             counts=counts,
             **known,

@@ -501,7 +501,7 @@ class SnapshotService:
                 log.info("restored state from %s", name)
                 return True
             self.skipped.append(SkippedSnapshot(name, found.status.value, found.reason))
-            log.warning("skipped snapshot %s: %s (%s)", name, found.status.label, found.reason)
+            log.warning("skipped snapshot %s: %s (%s)", name, found.status.value, found.reason)
         return False
 
     # -- roll-back ------------------------------------------------------------------------
@@ -509,7 +509,7 @@ class SnapshotService:
     def _read_listed(self, name: str) -> dict[str, Any]:
         found = read_snapshot(resolve_listed_name(self.directory, name), max_bytes=self.max_bytes)
         if not found.is_valid or not isinstance(found.data, dict):
-            raise ValueError(f"{name} cannot be restored: {found.status.label}: {found.reason}")
+            raise ValueError(f"{name} cannot be restored: {found.status.value}: {found.reason}")
         data: dict[str, Any] = found.data
         return data
 

@@ -130,14 +130,15 @@ def test_list_text_has_one_line_per_file(workdir: Path) -> None:
     result = statesnap("list", cwd=workdir)
     lines = result.stdout.decode().splitlines()
     assert len(lines) == 5
-    assert "checksum mismatch" in lines[-1]  # not a timestamp name: listed last
+    assert "checksum_mismatch" in lines[-1]  # not a timestamp name: listed last
 
 
 def test_verify_exit_status_says_whether_all_are_valid(workdir: Path) -> None:
     assert statesnap("verify", *map(str, BASIC), cwd=workdir).returncode == 0
     everything = statesnap("verify", cwd=workdir)
     assert everything.returncode == 1
-    assert b"checksum mismatch" in everything.stdout
+    assert b"checksum_mismatch" in everything.stdout  # the word --json uses, not another
+    assert b"checksum mismatch" not in everything.stdout
     quiet = statesnap("verify", "-q", BASIC[0].name, cwd=workdir)
     assert quiet.returncode == 0 and quiet.stdout == b""
 
@@ -261,7 +262,7 @@ def test_rollback_takes_only_listed_names(workdir: Path, name: str) -> None:
 
 def test_rollback_of_an_invalid_file_is_refused(workdir: Path) -> None:
     result = statesnap("rollback", "snapshot-broken-06-checksum-mismatch.json.gz", cwd=workdir)
-    assert b"checksum mismatch" in assert_one_line_error(result).encode()
+    assert b"checksum_mismatch" in assert_one_line_error(result).encode()
 
 
 def test_snapshot_without_a_server_says_so(workdir: Path) -> None:

@@ -148,7 +148,7 @@ def _read_valid(spec: str, args: argparse.Namespace) -> SnapshotRead:
     found = read_snapshot(path, max_bytes=args.max_bytes)
     if not found.is_valid:
         raise CommandError(
-            f"{escape_controls(path.name)} is {found.status.label}: {escape_controls(found.reason)}"
+            f"{escape_controls(path.name)} is {found.status.value}: {escape_controls(found.reason)}"
         )
     if not isinstance(found.data, dict):
         raise CommandError(f"{escape_controls(path.name)}: data is not a JSON object")
@@ -232,7 +232,7 @@ def list_snapshots(args: argparse.Namespace) -> int:
         _say(
             f"{found.path.name:<{width}}  {format_moment(moment):19}  "
             f"{format_age(moment, now):>8}  {format_size(found.size):>10}  "
-            f"{found.status.label:<19}  {_headline_counts(found.counts)}"
+            f"{found.status.value:<19}  {_headline_counts(found.counts)}"
         )
     return 0
 
@@ -251,7 +251,7 @@ def verify(args: argparse.Namespace) -> int:
         if args.json:
             sys.stdout.write(orjson.dumps(_listing_record(found)).decode() + "\n")
         else:
-            _say(f"{found.status.label:<19}  {found.path}: {found.reason}")
+            _say(f"{found.status.value:<19}  {found.path}: {found.reason}")
     return 0 if all(found.is_valid for found in results) else 1
 
 
@@ -283,7 +283,7 @@ def show(args: argparse.Namespace) -> int:
             _print_json({**_listing_record(found), "maps": list(data)})
             return 0
         _say(
-            f"{found.path.name}: {found.status.label}, taken {found.timestamp or '?'},"
+            f"{found.path.name}: {found.status.value}, taken {found.timestamp or '?'},"
             f" checksum {found.expected_checksum}"
         )
         for name, count in found.counts.items():
@@ -551,7 +551,7 @@ def _listed_name(spec: str, directory: Path) -> str:
     found = read_snapshot(directory / spec, keep_data=False)
     if not found.is_valid:
         raise CommandError(
-            f"cannot roll back to {escape_controls(spec)}: it is {found.status.label}"
+            f"cannot roll back to {escape_controls(spec)}: it is {found.status.value}"
             f" ({escape_controls(found.reason)})"
         )
     return spec

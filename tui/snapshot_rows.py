@@ -54,19 +54,17 @@ LIVE_MARK = "●"
 
 
 def status_text(verdict: SnapshotRead | None) -> Text:
-    """`valid`, `checksum mismatch`, … in its colour; `verifying…` while unknown."""
+    """`valid`, `checksum_mismatch`, … (the words `list --json` prints) in its colour;
+    `verifying…` while unknown."""
     if verdict is None:
         return Text("verifying…", style="dim italic")
-    return Text(verdict.status.label, style=STATUS_STYLES[verdict.status])
+    return Text(verdict.status.value, style=STATUS_STYLES[verdict.status])
 
 
 def verdict_words(verdict: SnapshotRead) -> str:
-    """The verdict and its reason in one phrase, saying the status once:
-    `checksum mismatch: file says …`, `corrupt: truncated gzip data`."""
-    label = verdict.status.label
-    if verdict.reason.startswith(label):
-        return verdict.reason
-    return f"{label}: {verdict.reason}"
+    """The verdict and its reason in one phrase: `checksum_mismatch: file says …`,
+    `corrupt: truncated gzip data`."""
+    return f"{verdict.status.value}: {verdict.reason}"
 
 
 def verdict_text(verdict: SnapshotRead) -> Text:

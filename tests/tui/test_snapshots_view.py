@@ -69,7 +69,7 @@ async def test_lists_files_newest_first_with_their_verdicts(snapshot_dir: Path) 
         assert len(rows) == 11
         statuses = {row[1]: row[4] for row in rows}
         assert statuses["2026-11-26 07:10:50.047"] == "valid"
-        assert statuses["snapshot-broken-06-checksum-mismatch.json.gz"] == "checksum mismatch"
+        assert statuses["snapshot-broken-06-checksum-mismatch.json.gz"] == "checksum_mismatch"
         assert statuses["snapshot-broken-02-empty.json.gz"] == "corrupt"
         dated = [row[1] for row in rows if row[1].startswith("2026")]
         assert dated == sorted(dated, reverse=True)
@@ -140,7 +140,7 @@ async def test_detail_shows_checksums_and_reason(snapshot_dir: Path) -> None:
         table.move_cursor(names.index("snapshot-broken-06-checksum-mismatch.json.gz"))
         await pilot.pause()
         detail = str(app.screen.query_one(SnapshotDetail).render())
-        assert "checksum mismatch" in detail
+        assert "checksum_mismatch: file says fde5e" in detail
         assert "expected fde5e0550716f3e5261d8706d8e00c86" in detail
         assert "actual   ad79790d40f47d58ef1c49ebd13c1b0f" in detail
         assert "✗ differs" in detail
