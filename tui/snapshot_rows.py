@@ -13,10 +13,12 @@ from engine import (
     CatalogEntry,
     SnapshotRead,
     SnapshotStatus,
-    format_timestamp,
+    SnapshotTime,
+    TimeSource,
+    newest_first,
     timestamp_from_name,
 )
-from tui.formatting import format_age, format_size
+from tui.formatting import format_age, format_moment, format_size, time_mark
 from tui.safe_text import safe_text
 from tui.widgets.virtual_table import Column
 
@@ -26,20 +28,22 @@ __all__ = [
     "LiveRow",
     "SnapshotRows",
     "counts_summary",
+    "name_stem",
     "short_name",
     "snapshot_title",
     "status_text",
+    "time_text",
     "verdict_text",
     "verdict_words",
 ]
 
 SNAPSHOT_COLUMNS = (
     Column(" ", 1),
-    Column("snapshot (UTC)", 24),
+    Column("taken (UTC)", 24),
     Column("age", 8, "right"),
     Column("size", 10, "right"),
-    Column("status", 17),
-    Column("maps", 0),
+    Column("status", 19),
+    Column("name · maps", 0),
 )
 
 STATUS_STYLES = {
@@ -73,14 +77,27 @@ def verdict_text(verdict: SnapshotRead) -> Text:
 
 
 def short_name(name: str) -> str:
-    """The snapshot's time for a canonical name (`2026-02-14 09:00:00.000`), else the name."""
-    taken = timestamp_from_name(name)
-    return name if taken is None else format_timestamp(taken)[:-1].replace("T", " ")
+    """The time a canonical name encodes (`2026-02-14 09:00:00.000`), else the whole name."""
+    named = timestamp_from_name(name)
+    return name if named is None else format_moment(named)
 
 
 def snapshot_title(entry: CatalogEntry) -> Text:
     """`short_name`, as safe text (italic when it is a whole, odd file name)."""
-    return safe_text(short_name(entry.name), "" if entry.taken else "italic")
+    odd = timestamp_from_name(entry.name) is None
+    return safe_text(short_name(entry.name), "italic" if odd else "")
+
+
+def name_stem(name: str) -> str:
+    """A listed name without the `snapshot-` and `.json.gz` every listed name has."""
+    return name.removeprefix("snapshot-").removesuffix(".json.gz")
+
+
+def time_text(time: SnapshotTime) -> Text:
+    """The time shown for a snapshot (`format_moment`, marked where its name says another),
+    italic when it is only the file's modification time."""
+    style = "italic" if time.source is TimeSource.MODIFIED else ""
+    return Text(format_moment(time.moment) + time_mark(time), style)
 
 
 def counts_summary(counts: dict[str, int]) -> Text:
@@ -119,7 +136,8 @@ class LiveRow:
 
 class SnapshotRows:
     """Row source for the snapshots table (see `VirtualTable`): the live state first, if a
-    server is attached, then the files."""
+    server is attached, then the files, newest first by the time they show (a file's place
+    can change once it is verified: the time stored in it may not be its name's)."""
 
     def __init__(
         self,
@@ -129,7 +147,11 @@ class SnapshotRows:
         marked: str | None,
         live: LiveRow | None = None,
     ) -> None:
-        self.entries = entries
+        self.entries = sorted(
+            entries,
+            key=lambda entry: newest_first(entry.name, entry.time(verdict(entry))),
+            reverse=True,
+        )
         self._verdict = verdict
         self._now = now
         self._marked = marked
@@ -154,11 +176,15 @@ class SnapshotRows:
             return self.live.cells()
         entry = self.entries[row - self.first_file]
         verdict = self._verdict(entry)
+        time = entry.time(verdict)
+        contents = counts_summary(verdict.counts) if verdict and verdict.counts else Text("")
+        if time.named is None or time.name_disagrees:  # the time shown is not the name's
+            contents = Text.assemble(safe_text(name_stem(entry.name), "italic"), "  ", contents)
         return [
             Text(DIFF_MARK, "bold cyan") if entry.name == self._marked else Text(""),
-            snapshot_title(entry),
-            Text(format_age(entry.moment, self._now), "dim" if entry.taken else "dim italic"),
+            time_text(time),
+            Text(format_age(time.moment, self._now), "dim"),
             Text(format_size(entry.size)),
             status_text(verdict),
-            counts_summary(verdict.counts) if verdict and verdict.counts else Text(""),
+            contents,
         ]

@@ -113,7 +113,11 @@ async def test_palette_offers_what_can_run_now(snapshot_dir: Path) -> None:
         assert "Diff" not in commands
         assert "Browse the selected snapshot's maps and entries" in commands["Open"]
         write(snapshot_dir, sample_data(3), 1)
-        app.context.catalog.refresh()
+        await pilot.press("R")  # listed again: the selection stays on the older file
+        await settle(pilot)
+        commands = await offered(app)
+        assert "Diff" in commands and "Diff with older" not in commands
+        await pilot.press("k")
         assert {"Diff", "Diff with older"} <= set(await offered(app))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -11,10 +12,17 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
-from engine import CatalogEntry, SnapshotCatalog, SnapshotRead
+from engine import (
+    CatalogEntry,
+    SnapshotCatalog,
+    SnapshotRead,
+    parse_timestamp,
+    timestamp_from_name,
+)
 from engine.snapshot_dir import TEMP_PREFIX
 from tui.app import StatesnapApp
 from tui.attachment import NO_SERVER
+from tui.cli import main as cli_main
 from tui.palette import ScreenActionsProvider
 from tui.screens.browser import BrowserScreen
 from tui.screens.confirm import ConfirmScreen
@@ -59,22 +67,66 @@ def snapshots_table(screen: object) -> VirtualTable:
     return screen.table
 
 
+def shown_names(table: VirtualTable) -> list[str]:
+    """The files the table shows, in its order."""
+    assert isinstance(table.source, SnapshotRows)
+    return [entry.name for entry in table.source.entries]
+
+
 async def test_lists_files_newest_first_with_their_verdicts(snapshot_dir: Path) -> None:
     copy_fixtures(snapshot_dir, "basic", "broken")
     app = make_app(snapshot_dir)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = snapshots_table(app.screen)
-        rows = [cell_texts(table, row) for row in range(table.row_count)]
-        assert len(rows) == 11
-        statuses = {row[1]: row[4] for row in rows}
-        assert statuses["2026-11-26 07:10:50.047"] == "valid"
-        assert statuses["snapshot-broken-06-checksum-mismatch.json.gz"] == "checksum_mismatch"
-        assert statuses["snapshot-broken-02-empty.json.gz"] == "corrupt"
-        dated = [row[1] for row in rows if row[1].startswith("2026")]
+        names = shown_names(table)
+        rows = {name: cell_texts(table, row) for row, name in enumerate(names)}
+        assert len(rows) == table.row_count == 11
+        newest = rows["snapshot-2026-11-26T07-10-50-047Z.json.gz"]
+        assert newest[1:3] == ["2026-11-26 07:10:50.047", "49m ago"]
+        assert newest[4] == "valid" and newest[5].startswith("sessions 2")
+        mismatch = rows["snapshot-broken-06-checksum-mismatch.json.gz"]
+        assert mismatch[4] == "checksum_mismatch"
+        assert mismatch[1] == "2026-11-26 07:10:50.046"  # stored in it; its name holds no time
+        assert mismatch[5].startswith("broken-06-checksum-mismatch  sessions 2")
+        empty = rows["snapshot-broken-02-empty.json.gz"]
+        assert empty[4] == "corrupt" and empty[2] == "10m ago"  # its modification time
+        dated = [name for name in names if timestamp_from_name(name)]
         assert dated == sorted(dated, reverse=True)
-        assert rows[-1][2] == "49m ago"
-        assert "sessions 3" in rows[-1][5]
+        times = [row[1] for row in rows.values()]
+        assert times == sorted(times, reverse=True)  # newest first by the time shown
+        oldest = cell_texts(table, table.row_count - 1)
+        assert oldest[1:3] == ["2026-11-26 07:10:49.983", "49m ago"]
+        assert "sessions 3" in oldest[5]
+
+
+async def test_the_dashboard_shows_the_time_statesnap_list_shows(
+    snapshot_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One rule (`engine.snapshot_time`): a file named 10:10:00 that stores 07:10:50 shows
+    07:10:50 in both, marked, and its detail says both."""
+    copy_fixtures(snapshot_dir, "basic", "broken", "fallback")
+    assert cli_main(["list", "--json", "--dir", str(snapshot_dir)]) == 0
+    listed = {record["file"]: record for record in json.loads(capsys.readouterr().out)}
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        names = shown_names(table)
+        assert names == list(listed)  # the same order too
+        for row, name in enumerate(names):
+            shown = cell_texts(table, row)[1].removesuffix("*")
+            assert parse_timestamp(listed[name]["time"]) == parse_timestamp(shown + "Z"), name
+        renamed = "snapshot-2026-02-14T10-10-00-000Z.json.gz"
+        assert listed[renamed]["time"] == "2026-11-26T07:10:50.046Z"
+        assert listed[renamed]["time_source"] == "stored"
+        row = names.index(renamed)
+        assert cell_texts(table, row)[1] == "2026-11-26 07:10:50.046*"
+        assert cell_texts(table, row)[5].startswith("2026-02-14T10-10-00-000Z")
+        table.move_cursor(row)
+        await pilot.pause()
+        detail = str(app.screen.query_one(SnapshotDetail).render())
+        assert "named 2026-02-14 10:10:00.000, stored 2026-11-26 07:10:50.046" in detail
 
 
 async def test_the_list_shows_before_verification_and_fills_in(
@@ -136,8 +188,7 @@ async def test_detail_shows_checksums_and_reason(snapshot_dir: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = snapshots_table(app.screen)
-        names = [entry.name for entry in app.context.catalog.entries]
-        table.move_cursor(names.index("snapshot-broken-06-checksum-mismatch.json.gz"))
+        table.move_cursor(shown_names(table).index("snapshot-broken-06-checksum-mismatch.json.gz"))
         await pilot.pause()
         detail = str(app.screen.query_one(SnapshotDetail).render())
         assert "checksum_mismatch: file says fde5e" in detail
@@ -513,7 +564,7 @@ async def test_snapshot_rows_mark_the_diff_file(snapshot_dir: Path) -> None:
     catalog = SnapshotCatalog(snapshot_dir)
     catalog.refresh()
     entry = catalog.entries[0]
-    rows = SnapshotRows(catalog.entries, catalog.cached, entry.moment, entry.name)
+    rows = SnapshotRows(catalog.entries, catalog.cached, entry.time().moment, entry.name)
     assert [cell.plain for cell in rows.cells(0)][:5] == [
         "◆",
         "2026-11-26 07:00:00.000",

@@ -53,7 +53,7 @@ def test_diff_view(snapshot_dir: Path, snap_compare: SnapCompare) -> None:
 def test_rollback_modal(snapshot_dir: Path, snap_compare: SnapCompare) -> None:
     copy_fixtures(snapshot_dir, "basic", "fallback")
     app = make_app(snapshot_dir)
-    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("G", "r"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("G", "k", "r"))
 
 
 def test_help(snapshot_dir: Path, snap_compare: SnapCompare) -> None:

@@ -205,8 +205,9 @@ class SnapshotsScreen(DashboardScreen):
 
     def selected(self) -> CatalogEntry | None:
         """The selected file (None on the live row)."""
+        shown = self._rows.entries
         index = self.table.cursor_row - self._rows.first_file
-        return self.entries[index] if 0 <= index < len(self.entries) else None
+        return shown[index] if 0 <= index < len(shown) else None
 
     def live_selected(self) -> bool:
         return self._rows.is_live(self.table.cursor_row)
@@ -282,7 +283,14 @@ class SnapshotsScreen(DashboardScreen):
 
     @on(SnapshotsVerified)
     def _verified(self, message: SnapshotsVerified) -> None:
-        self.table.refresh_rows()
+        """Verdicts: show them, and move the files whose stored time puts them elsewhere
+        (the selected file stays selected)."""
+        rows = self._new_rows()
+        if rows.entries == self._rows.entries:
+            self.table.refresh_rows()
+        else:
+            self.table.swap_rows(rows, cursor=self._cursor_after_relist(rows))
+            self._rows = rows
         if self.selected() in message.entries:
             self._show_detail()  # and what it enables (roll-back needs a valid file)
         self._show_status()
@@ -359,8 +367,9 @@ class SnapshotsScreen(DashboardScreen):
     # -- actions -----------------------------------------------------------------------------
 
     def _next_older(self, entry: CatalogEntry) -> CatalogEntry | None:
-        index = self.entries.index(entry) + 1
-        return self.entries[index] if index < len(self.entries) else None
+        shown = self._rows.entries
+        index = shown.index(entry) + 1
+        return shown[index] if index < len(shown) else None
 
     def unavailable_reason(self, action: str) -> str | None:
         entry = self.selected()
@@ -427,7 +436,7 @@ class SnapshotsScreen(DashboardScreen):
         if marked == entry:
             self.action_diff_older()
             return
-        older, newer = sorted((marked, entry), key=self.entries.index, reverse=True)
+        older, newer = sorted((marked, entry), key=self._rows.entries.index, reverse=True)
         self._open_diff(older, newer)
 
     def action_diff_older(self) -> None:

@@ -8,11 +8,11 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from engine import CatalogEntry, ServiceStatus, SnapshotRead, format_timestamp
-from tui.formatting import format_age, format_size
+from engine import CatalogEntry, ServiceStatus, SnapshotRead
+from tui.formatting import format_age, format_size, time_mark, time_note
 from tui.safe_text import safe_text
 from tui.server_words import last_save_words
-from tui.snapshot_rows import LIVE_MARK, LiveRow, status_text, verdict_text
+from tui.snapshot_rows import LIVE_MARK, LiveRow, status_text, time_text, verdict_text
 
 __all__ = ["SnapshotDetail", "live_detail_text", "snapshot_detail_text"]
 
@@ -65,13 +65,12 @@ def snapshot_detail_text(
     entry: CatalogEntry, verdict: SnapshotRead | None, now: datetime, width: int
 ) -> Text:
     """Everything known about one file, as lines of safe text `width` cells wide."""
-    taken = (
-        Text(f"{format_timestamp(entry.taken)} · {format_age(entry.taken, now)}")
-        if entry.taken
-        else Text("not in the name", "dim italic")
-    )
-    modified = Text(f"   file modified {format_timestamp(entry.modified)}", "dim")
-    lines = [safe_text(entry.name, "bold"), _row("taken", taken, modified)]
+    time = entry.time(verdict)
+    taken = time_text(time)
+    taken.append(f" · {format_age(time.moment, now)}")
+    if (note := time_note(time)) is not None:
+        taken.append(f" · {time_mark(time)}{note}", "bold yellow" if time_mark(time) else "dim")
+    lines = [safe_text(entry.name, "bold"), _row("taken", taken)]
     if verdict is None:
         lines.append(_row("status", status_text(None)))
         lines.append(_row("size", format_size(entry.size)))
@@ -80,12 +79,7 @@ def snapshot_detail_text(
     size = f"{format_size(entry.size)} on disk"
     if verdict.json_bytes:
         size += f" · {format_size(verdict.json_bytes)} of JSON"
-    if verdict.timestamp is not None:
-        size += " · file says "
-    size_text = Text(size)
-    if verdict.timestamp is not None:
-        size_text.append_text(safe_text(verdict.timestamp))
-    lines.append(_row("size", size_text))
+    lines.append(_row("size", size))
     lines.extend(_checksum_rows(verdict))
     lines.extend(_count_rows(verdict.counts, width))
     return Text("\n").join(lines)
