@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 
@@ -53,6 +53,8 @@ STATUS_STYLES = {
     SnapshotStatus.UNSUPPORTED_VERSION: "bold magenta",
     SnapshotStatus.TOO_LARGE: "bold yellow",
 }
+SECONDS_SHOWN = timedelta(minutes=1)
+"""Ages under this are shown in seconds (`58s ago`)."""
 DIFF_MARK = "◆"
 LIVE_MARK = "●"
 
@@ -153,7 +155,8 @@ class SnapshotRows:
             reverse=True,
         )
         self._verdict = verdict
-        self._now = now
+        self.now = now
+        """When the ages are counted from (move it on, then redraw the rows)."""
         self._marked = marked
         self.live = live
         self.first_file = 1 if live is not None else 0
@@ -171,6 +174,16 @@ class SnapshotRows:
                 return index + self.first_file
         return None
 
+    def young_rows(self) -> range:
+        """The rows of the files less than a minute old (or in the future), whose ages change
+        every second: the first ones, newest first as they are."""
+        young = 0
+        for entry in self.entries:
+            if self.now - entry.time(self._verdict(entry)).moment >= SECONDS_SHOWN:
+                break
+            young += 1
+        return range(self.first_file, self.first_file + young)
+
     def cells(self, row: int) -> list[Text]:
         if self.live is not None and row == 0:
             return self.live.cells()
@@ -183,7 +196,7 @@ class SnapshotRows:
         return [
             Text(DIFF_MARK, "bold cyan") if entry.name == self._marked else Text(""),
             time_text(time),
-            Text(format_age(time.moment, self._now), "dim"),
+            Text(format_age(time.moment, self.now), "dim"),
             Text(format_size(entry.size)),
             status_text(verdict),
             contents,

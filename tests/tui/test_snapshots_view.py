@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,14 @@ from tui.screens.browser import BrowserScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.diff import DiffScreen
 from tui.screens.help import HelpScreen
-from tui.screens.snapshots import SnapshotsScreen
-from tui.snapshot_rows import SnapshotRows
+from tui.screens.snapshots import AGE_REFRESH_S, AGE_TICK_S, SnapshotsScreen
+from tui.snapshot_rows import LiveRow, SnapshotRows
 from tui.widgets.snapshot_detail import SnapshotDetail
 from tui.widgets.virtual_table import VirtualTable
 
 from .conftest import (
     SIZE,
+    T0,
     copy_fixtures,
     make_app,
     record_notifications,
@@ -214,6 +216,49 @@ async def test_vim_keys_move_the_cursor(snapshot_dir: Path) -> None:
         assert table.cursor_row == 4
         await pilot.press("g")
         assert table.cursor_row == 0
+
+
+async def test_ages_in_seconds_move_every_second_and_only_their_rows_redraw(
+    snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(snapshot_dir, sample_data(), -10)
+    write(snapshot_dir, sample_data(), 0)
+    now = T0 + timedelta(seconds=58)
+    app = StatesnapApp(snapshot_dir, watch=False, clock=lambda: now)
+    redrawn: list[range | None] = []
+    refresh_rows = VirtualTable.refresh_rows
+
+    def recording(table: VirtualTable, rows: range | None = None) -> None:
+        if table.id == "snapshots":
+            redrawn.append(rows)
+        refresh_rows(table, rows)
+
+    monkeypatch.setattr(VirtualTable, "refresh_rows", recording)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SnapshotsScreen)
+        table = screen.table
+        assert [cell_texts(table, row)[2] for row in range(2)] == ["58s ago", "10m ago"]
+        redrawn.clear()
+
+        now = T0 + timedelta(seconds=59)
+        screen.refresh_ages()
+        assert cell_texts(table, 0)[2] == "59s ago"
+        assert "59s ago" in str(screen.query_one(SnapshotDetail).render())
+        assert redrawn == [range(0, 1)]  # the one row whose age is in seconds
+
+        now = T0 + timedelta(seconds=85)
+        screen.refresh_ages()
+        assert cell_texts(table, 0)[2] == "1m ago"
+        screen.refresh_ages()  # no age in seconds left: nothing to redraw
+        assert redrawn == [range(0, 1), range(0, 1)]
+
+        now = T0 + timedelta(minutes=3)
+        for _ in range(int(AGE_REFRESH_S / AGE_TICK_S)):
+            screen.refresh_ages()
+        assert redrawn[2:] == [None]  # every row, every AGE_REFRESH_S
+        assert [cell_texts(table, row)[2] for row in range(2)] == ["3m ago", "13m ago"]
 
 
 async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
@@ -572,3 +617,21 @@ async def test_snapshot_rows_mark_the_diff_file(snapshot_dir: Path) -> None:
         rows.cells(0)[3].plain,
         "verifying…",
     ]
+
+
+def test_snapshot_rows_young_rows_are_the_newest_files(snapshot_dir: Path) -> None:
+    for minute in range(3):
+        write(snapshot_dir, sample_data(), minute)
+    catalog = SnapshotCatalog(snapshot_dir)
+    catalog.refresh()
+    rows = SnapshotRows(
+        catalog.entries, catalog.cached, T0 + timedelta(minutes=2, seconds=30), None
+    )
+    assert rows.young_rows() == range(0, 1)
+    rows.now = T0 + timedelta(minutes=1, seconds=1)  # the newest file in the future: young too
+    assert rows.young_rows() == range(0, 2)
+    rows.now = T0 + timedelta(hours=1)
+    assert not rows.young_rows()
+    live = SnapshotRows(catalog.entries, catalog.cached, rows.now, None, LiveRow(1, "memory"))
+    live.now = T0 + timedelta(minutes=2)
+    assert live.young_rows() == range(1, 2)

@@ -49,7 +49,10 @@ from tui.widgets.virtual_table import VirtualTable
 
 __all__ = ["SnapshotsScreen"]
 
+AGE_TICK_S = 1.0
+"""How often the ages of files less than a minute old (shown in seconds) are redrawn."""
 AGE_REFRESH_S = 30.0
+"""How often every age is redrawn (minutes, hours and days move slowly)."""
 NOT_WATCHING = "not watching"
 LIVE_NO_DIFF = (
     "the live state cannot be diffed here: press s to snapshot it, then diff the new file"
@@ -174,6 +177,7 @@ class SnapshotsScreen(DashboardScreen):
         self._stop_watching = threading.Event()
         self._rows = SnapshotRows((), self.context.catalog.cached, self.context.clock(), None)
         """What the table shows."""
+        self._age_ticks = 0
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -192,7 +196,7 @@ class SnapshotsScreen(DashboardScreen):
         self._relist()
         if self._watch:
             self._watch_directory()
-        self.set_interval(AGE_REFRESH_S, self._show_entries)
+        self.set_interval(AGE_TICK_S, self.refresh_ages)
 
     def on_unmount(self) -> None:
         self._stop_watching.set()
@@ -297,6 +301,11 @@ class SnapshotsScreen(DashboardScreen):
 
     @on(VirtualTable.CursorMoved, "#snapshots")
     def _show_detail(self) -> None:
+        """The selected row's detail, and the keys it enables."""
+        self._update_detail()
+        self.refresh_bindings()
+
+    def _update_detail(self) -> None:
         detail = self.query_one(SnapshotDetail)
         if self.live_selected() and self._rows.live is not None:
             detail.show_live(self._rows.live, self.context.server_status, self.context.clock())
@@ -304,7 +313,24 @@ class SnapshotsScreen(DashboardScreen):
             entry = self.selected()
             verdict = self.context.catalog.cached(entry) if entry else None
             detail.show(entry, verdict, self.context.clock())
-        self.refresh_bindings()
+
+    def refresh_ages(self) -> None:
+        """Every `AGE_TICK_S`: move the ages on, redrawing only the rows whose age is in
+        seconds (none, mostly) and the selected file's detail if it is one of them; every
+        `AGE_REFRESH_S`, every row and the detail."""
+        rows = self._rows
+        were_young = rows.young_rows()  # a row turning a minute old shows `1m` at once
+        rows.now = self.context.clock()
+        young = range(were_young.start, max(were_young.stop, rows.young_rows().stop))
+        self._age_ticks += 1
+        if self._age_ticks * AGE_TICK_S >= AGE_REFRESH_S:
+            self._age_ticks = 0
+            self.table.refresh_rows()
+            self._update_detail()
+        elif young:
+            self.table.refresh_rows(young)
+            if self.table.cursor_row in young:
+                self._update_detail()
 
     def server_changed(self) -> None:
         """A server attached or went away (the live row comes or goes: the selection stays),

@@ -221,10 +221,15 @@ class VirtualTable(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._announce_rows_shown()
 
-    def refresh_rows(self) -> None:
-        """Redraw every row: their cells changed, not their number or order."""
-        self._cache.clear()
-        self.refresh()
+    def refresh_rows(self, rows: range | None = None) -> None:
+        """Redraw these rows (default: every row): their cells changed, not their number or
+        order."""
+        if rows is None:
+            self._cache.clear()
+            self.refresh()
+            return
+        for row in rows:
+            self._refresh_row(row)
 
     def move_cursor(self, row: int) -> None:
         if not self.row_count:
