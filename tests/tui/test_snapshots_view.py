@@ -24,6 +24,7 @@ from engine.snapshot_dir import TEMP_PREFIX
 from tui.app import StatesnapApp
 from tui.attachment import NO_SERVER
 from tui.cli import main as cli_main
+from tui.messages import DirectoryWatched
 from tui.palette import ScreenActionsProvider
 from tui.screens.browser import BrowserScreen
 from tui.screens.confirm import ConfirmScreen
@@ -261,7 +262,7 @@ async def test_ages_in_seconds_move_every_second_and_only_their_rows_redraw(
         assert [cell_texts(table, row)[2] for row in range(2)] == ["3m ago", "13m ago"]
 
 
-async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
+async def test_a_rescan_says_what_changed(snapshot_dir: Path) -> None:
     first = write(snapshot_dir, sample_data(), 0)
     app = make_app(snapshot_dir)
     notes = record_notifications(app)
@@ -275,7 +276,7 @@ async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
         assert table.row_count == 2
         assert cell_texts(table, 0)[4] == "valid"
         assert notes[-1] == (
-            "Rescanned .actionflows-snapshot (New 2026-11-26 07:05:00.000): "
+            "Rescanned .actionflows-snapshot (new 2026-11-26 07:05:00.000): "
             "verifying every file again"
         )
 
@@ -285,10 +286,44 @@ async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
         await settle(pilot)
         assert table.row_count == 1
         assert cell_texts(table, 0)[4] == "corrupt"
-        assert "(Rewritten 2026-11-26 07:05:00.000 · deleted 2026-11-26 07:00:00.000)" in notes[-1]
+        assert "(rewritten 2026-11-26 07:05:00.000 · deleted 2026-11-26 07:00:00.000)" in notes[-1]
 
         await pilot.press("R")
         assert "(no changes)" in notes[-1]
+
+
+async def test_what_the_watcher_sees_goes_in_the_status_line_not_in_toasts(
+    snapshot_dir: Path,
+) -> None:
+    """The server's saves and rotation, every few seconds, are no news; the file the user
+    selected or marked for a diff going away is."""
+    files = [write(snapshot_dir, sample_data(), minute) for minute in range(3)]
+    app = make_app(snapshot_dir)
+    notes = record_notifications(app)
+
+    async def watcher_sees_changes() -> None:
+        screen.post_message(DirectoryWatched(app.context.catalog.rescan()))
+        await settle(pilot)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SnapshotsScreen)
+        write(snapshot_dir, sample_data(), 3)
+        files[0].unlink()
+        await watcher_sees_changes()
+        assert status_line(app).endswith(" · 1 new · 1 deleted at 08:00:00")
+        assert notes == []
+
+        await pilot.press("d", "j")  # the file of minute 2 (still selected) marked, minute 1 next
+        files[1].unlink()
+        files[2].unlink()
+        await watcher_sees_changes()
+        assert notes == [
+            "2026-11-26 07:01:00.000 (selected) was deleted",
+            "2026-11-26 07:02:00.000 (marked for a diff) was deleted",
+        ]
+        assert "2 deleted at 08:00:00" in status_line(app)
 
 
 async def test_the_real_watcher_shows_a_new_file_without_a_key(snapshot_dir: Path) -> None:

@@ -5,6 +5,7 @@ them, while a server is attached, its live state (browsable like a file)."""
 from __future__ import annotations
 
 import threading
+from datetime import UTC
 from pathlib import Path
 from typing import ClassVar
 
@@ -68,9 +69,10 @@ open (renewed every HOLD_RENEW_S)."""
 HOLD_RENEW_S = 20.0
 
 
-def describe_changes(changes: tuple[CatalogChange, ...]) -> str:
-    """What a change notification says: `new 2026-02-14 09:00:00.000 · deleted …`, with
-    counts instead of names when several files changed the same way."""
+def describe_changes(changes: tuple[CatalogChange, ...], *, named: bool = True) -> str:
+    """What changed, in words: `new 2026-02-14 09:00:00.000 · deleted …`, with counts instead
+    of names when several files changed the same way, or always (`1 new · 1 deleted`) unless
+    `named`."""
     words = {
         CatalogChangeKind.ADDED: "new",
         CatalogChangeKind.MODIFIED: "rewritten",
@@ -79,11 +81,11 @@ def describe_changes(changes: tuple[CatalogChange, ...]) -> str:
     parts = []
     for kind, word in words.items():
         names = [change.name for change in changes if change.kind is kind]
-        if len(names) == 1:
+        if len(names) == 1 and named:
             parts.append(f"{word} {escape_controls(short_name(names[0]), keep_newlines=False)}")
         elif names:
             parts.append(f"{len(names)} {word}")
-    return capitalized(" · ".join(parts))
+    return " · ".join(parts)
 
 
 def capitalized(text: str) -> str:
@@ -178,6 +180,8 @@ class SnapshotsScreen(DashboardScreen):
         self._rows = SnapshotRows((), self.context.catalog.cached, self.context.clock(), None)
         """What the table shows."""
         self._age_ticks = 0
+        self._last_change: str | None = None
+        """What the watcher saw change last, and when (for the status line)."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -351,6 +355,8 @@ class SnapshotsScreen(DashboardScreen):
         if pending:
             parts.append(f"verifying {pending}…")
         parts.append(self._watch_state)
+        if self._last_change is not None:
+            parts.append(self._last_change)
         line = Text(" · ".join(parts), style="dim")
         marked = self.context.catalog.entry(self._marked) if self._marked else None
         if marked is not None:
@@ -374,10 +380,18 @@ class SnapshotsScreen(DashboardScreen):
 
     @on(DirectoryWatched)
     def _watched(self, message: DirectoryWatched) -> None:
+        """What the watcher saw. Files come and go as the server saves and rotates: that
+        goes in the status line; a toast only for what needs the user (the file they
+        selected or marked gone, the directory gone or back)."""
         update = message.update
+        selected = self.selected()
+        selected_name, marked = (selected.name if selected else None), self._marked
         self._show_update(update)
         if update.changes:
-            self.notify(describe_changes(update.changes), markup=False, timeout=4)
+            when = self.context.clock().astimezone(UTC)
+            changed = describe_changes(update.changes, named=False)
+            self._last_change = f"{changed} at {when:%H:%M:%S}"
+            self._announce_deleted(update.changes, selected_name, marked)
         first = self._watch_state == NOT_WATCHING
         words = escape_controls(
             watch_words(update, self.context.directory, first=first), keep_newlines=False
@@ -389,6 +403,20 @@ class SnapshotsScreen(DashboardScreen):
             )
         self._watch_state = words
         self._show_status()
+
+    def _announce_deleted(
+        self, changes: tuple[CatalogChange, ...], selected: str | None, marked: str | None
+    ) -> None:
+        """Say so when the file the user selected or marked was deleted under them."""
+        deleted = {change.name for change in changes if change.kind is CatalogChangeKind.DELETED}
+        roles: dict[str, list[str]] = {}
+        for name, role in ((selected, "selected"), (marked, "marked for a diff")):
+            if name in deleted:
+                roles.setdefault(name, []).append(role)
+        for name, held in roles.items():
+            shown = escape_controls(short_name(name), keep_newlines=False)
+            text = f"{shown} ({' and '.join(held)}) was deleted"
+            self.notify(text, severity="warning", markup=False)
 
     # -- actions -----------------------------------------------------------------------------
 
