@@ -143,7 +143,9 @@ async def test_filter_with_no_match_says_so(snapshot_dir: Path) -> None:
         assert screen.check_action("copy", ()) is None
 
 
-async def test_y_copies_the_entry_json(snapshot_dir: Path) -> None:
+async def test_y_copies_the_entry_json(snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.setenv("TERM", "xterm-kitty")
     write(snapshot_dir, sample_data(3))
     app = make_app(snapshot_dir)
     notes = record_notifications(app)
@@ -153,6 +155,7 @@ async def test_y_copies_the_entry_json(snapshot_dir: Path) -> None:
         await pilot.press("j", "y")
         assert json.loads(app.clipboard)["id"] == "sess_001"
         assert notes[-1].startswith("Copied sessions sess_001 (")
+        assert "to the clipboard by OSC 52." in notes[-1]
 
 
 async def test_a_large_entry_is_saved_to_a_file_instead(

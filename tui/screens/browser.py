@@ -74,13 +74,13 @@ class BrowserScreen(DashboardScreen):
             "copy",
             "Copy JSON",
             id="browser.copy",
-            tooltip="Copy the selected entry's JSON to the clipboard (OSC 52)",
+            tooltip="Copy the selected entry's JSON to the clipboard (OSC 52), and to a file "
+            "when the terminal may not take it",
         ),
         Binding(
             "w",
             "save",
             "Save JSON",
-            show=False,
             id="browser.save",
             tooltip="Write the selected entry's JSON to a private temp file",
         ),
