@@ -30,7 +30,12 @@ from tui.screens.browser import BrowserScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.diff import DiffScreen
 from tui.screens.help import HelpScreen
-from tui.screens.snapshots import AGE_REFRESH_S, AGE_TICK_S, SnapshotsScreen
+from tui.screens.snapshots import (
+    AGE_REFRESH_S,
+    AGE_TICK_S,
+    IN_THE_BROWSER,
+    SnapshotsScreen,
+)
 from tui.snapshot_rows import LiveRow, SnapshotRows
 from tui.widgets.snapshot_detail import SnapshotDetail
 from tui.widgets.virtual_table import VirtualTable
@@ -498,6 +503,21 @@ async def test_snapshot_and_undo_need_a_server_and_say_so(snapshot_dir: Path) ->
         await pilot.press("u")
         assert notes == [NO_SERVER, NO_SERVER]
         assert "no server attached" in app.sub_title
+
+
+async def test_browser_keys_pressed_here_say_where_they_work(snapshot_dir: Path) -> None:
+    write(snapshot_dir, sample_data(), 0)
+    app = make_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "y")
+        assert isinstance(app.screen, SnapshotsScreen)
+        assert notes == [IN_THE_BROWSER["filter"], IN_THE_BROWSER["copy"]]
+        assert "enter opens" in notes[0] and "enter opens" in notes[1]
+        for key in ("slash", "y"):
+            active = app.screen.active_bindings[key]
+            assert not active.enabled and not active.binding.show  # disabled, not in the footer
 
 
 async def test_rollback_modal_names_the_file_and_cancels(snapshot_dir: Path) -> None:

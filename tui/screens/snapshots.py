@@ -59,6 +59,11 @@ LIVE_NO_DIFF = (
     "the live state cannot be diffed here: press s to snapshot it, then diff the new file"
 )
 LIVE_NO_ROLLBACK = "this is the server's live state itself: select a snapshot file to roll back to"
+IN_THE_BROWSER = {
+    "filter": "/ filters the entries of a map: enter opens the selected snapshot's maps",
+    "copy": "y copies an entry's JSON: enter opens the selected snapshot, then pick an entry",
+}
+"""Keys of the browser pressed here: what they do, and how to get there."""
 NOTHING_TO_UNDO = (
     "nothing to undo: the server has not rolled back since it started, or the roll-back was "
     "undone already"
@@ -165,6 +170,22 @@ class SnapshotsScreen(DashboardScreen):
             "Clear mark",
             id="snapshots.clear-mark",
             tooltip="Forget the snapshot marked for a diff",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            show=False,
+            id="snapshots.filter",
+            tooltip="In a snapshot's entries (enter opens it): show only those holding some text",
+        ),
+        Binding(
+            "y",
+            "copy",
+            "Copy JSON",
+            show=False,
+            id="snapshots.copy",
+            tooltip="In a snapshot's entries (enter opens it): copy the selected entry's JSON",
         ),
     ]
 
@@ -426,6 +447,8 @@ class SnapshotsScreen(DashboardScreen):
         return shown[index] if index < len(shown) else None
 
     def unavailable_reason(self, action: str) -> str | None:
+        if action in IN_THE_BROWSER:
+            return IN_THE_BROWSER[action]
         entry = self.selected()
         if self.live_selected():
             if action in {"diff", "diff_older"}:
