@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import ClassVar
 
 from textual import on, work
 from textual.actions import ActionParseResult
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -183,6 +183,12 @@ class StatesnapApp(App[None]):
             self._server_changed()
         else:
             self._show_attach_state()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Of Textual's own commands, the theme only: quitting and help are statesnap's keys
+        (offered by `ScreenActionsProvider`, once each); focus, maximize, screenshots and the
+        keys panel mean nothing here."""
+        yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
