@@ -41,10 +41,11 @@ SNAPSHOT_COLUMNS = (
     Column(" ", 1),
     Column("taken (UTC)", 24),
     Column("age", 8, "right"),
-    Column("size", 10, "right"),
+    Column("size", 9, "right", optional=True),
     Column("status", 19),
     Column("name · maps", 0),
 )
+"""In 80 columns the size goes (the detail says it), the rest stays."""
 
 STATUS_STYLES = {
     SnapshotStatus.VALID: "green",
