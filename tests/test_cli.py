@@ -136,7 +136,7 @@ def test_list_text_has_one_line_per_file(workdir: Path) -> None:
     assert len(lines) == 5
     odd = next(line for line in lines if "broken-06" in line)
     assert "2026-11-26 07:10:50.046 " in odd and "checksum_mismatch" in odd
-    assert odd.endswith("(stored in the file: its name holds no time)")
+    assert odd.endswith("(time stored in the file)")
 
 
 def test_list_says_where_a_name_and_the_time_stored_disagree(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def time_note(time: SnapshotTime) -> str | None:
             named, stored = named[11:], stored[11:]
         return f"named {named}, stored {stored}"
     if time.source is TimeSource.STORED:
-        return "stored in the file: its name holds no time"
+        return "time stored in the file"
     if time.source is TimeSource.MODIFIED:
-        return "the file's modification time: no time in the file or its name"
+        return "file modification time"
     return None
