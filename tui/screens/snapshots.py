@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from engine import (
@@ -45,6 +45,7 @@ from tui.snapshot_rows import (
     snapshot_title,
     verdict_words,
 )
+from tui.widgets.footer import DashboardFooter
 from tui.widgets.snapshot_detail import SnapshotDetail
 from tui.widgets.virtual_table import VirtualTable
 
@@ -211,7 +212,7 @@ class SnapshotsScreen(DashboardScreen):
             with VerticalScroll(id="detail-pane"):
                 yield SnapshotDetail(id="detail")
         yield Static(id="status-line")
-        yield Footer()
+        yield DashboardFooter()
 
     @property
     def table(self) -> VirtualTable:
