@@ -17,6 +17,7 @@ from textual.screen import Screen
 from engine import SnapshotCatalog, find_server, why_server_gone
 from tui.attachment import Attachment, ServerAttachment
 from tui.context import DashboardContext
+from tui.formatting import middle_cut
 from tui.messages import ServerFound, ServerStatusRead
 from tui.palette import ScreenActionsProvider
 from tui.safe_text import escape_controls
@@ -31,6 +32,15 @@ __all__ = ["StatesnapApp", "run_dashboard"]
 SERVER_CHECK_S = 2.0
 """How often a live dashboard looks for the directory's server (a file read and a connect),
 and asks the attached one for its status (mode, last save, counts)."""
+
+
+HEADER_CHROME = 8
+"""Cells of the header that the title and sub-title cannot use: its icon, ` — `, margins."""
+MIN_DIRECTORY = 10
+"""The directory is cut in the middle to fit the header, but never shorter than this."""
+NARROW_BELOW = 100
+"""Screens narrower than this (80 columns, the default terminal) are `-narrow`: a list the
+user has moved on from gives its room to what they read (see `DashboardScreen`)."""
 
 
 def _utc_now() -> datetime:
@@ -54,6 +64,7 @@ class StatesnapApp(App[None]):
     # default screen: the snapshots screen's styles come with the app's.
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "screens/snapshots.tcss"]
     TITLE = "statesnap"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - Textual's
     COMMANDS = App.COMMANDS | {ScreenActionsProvider}
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -114,8 +125,13 @@ class StatesnapApp(App[None]):
             state = f"attached: {attachment.label}"
         else:
             state = f"attached: {server_words(status, self.context.clock())}"
-        shown = escape_controls(f"{self.context.directory} · {state}", keep_newlines=False)
-        self.sub_title = shown
+        state = escape_controls(state, keep_newlines=False)
+        directory = escape_controls(str(self.context.directory), keep_newlines=False)
+        room = self.size.width - HEADER_CHROME - len(self.title) - len(state) - 3
+        self.sub_title = f"{middle_cut(directory, max(room, MIN_DIRECTORY))} · {state}"
+
+    def on_resize(self) -> None:
+        self._show_attach_state()
 
     def get_default_screen(self) -> Screen[None]:
         return SnapshotsScreen(self.context, watch=self.watch_directory)

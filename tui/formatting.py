@@ -12,6 +12,7 @@ __all__ = [
     "format_duration",
     "format_moment",
     "format_size",
+    "middle_cut",
     "time_mark",
     "time_note",
 ]
@@ -29,6 +30,14 @@ def format_age(moment: datetime | None, now: datetime) -> str:
         if seconds >= size:
             return f"{prefix}{seconds // size}{unit}{suffix}"
     return f"{prefix}{seconds}s{suffix}"
+
+
+def middle_cut(text: str, width: int) -> str:
+    """`text` in `width` characters, cut in the middle (ids and paths differ at their ends)."""
+    if width <= 0 or len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
 
 
 def format_duration(seconds: float) -> str:

@@ -56,7 +56,8 @@ async def test_maps_with_counts_and_entries_laid_out_per_map(snapshot_dir: Path)
         screen = await open_map(app, pilot, "events")
         maps = {row[0]: row[1:] for row in rows_of(screen.maps)}
         assert maps["sessions"] == ["3"]
-        assert maps["events"] == ["6 in 3"]
+        assert maps["events"] == ["6"]  # the rows of its table: records, in per-key lists
+        assert "3 entries · 6 records" in str(screen.query_one("#crumbs").render())
         assert [column.title for column in screen.entries._columns] == [
             "session",
             "time",
