@@ -301,8 +301,8 @@ async def test_a_rescan_says_what_changed(snapshot_dir: Path) -> None:
 async def test_what_the_watcher_sees_goes_in_the_status_line_not_in_toasts(
     snapshot_dir: Path,
 ) -> None:
-    """The server's saves and rotation, every few seconds, are no news; the file the user
-    selected or marked for a diff going away is."""
+    """The server's saves and rotation, every few seconds, are no news (the selected file
+    too: rotation takes one every save); the file the user marked for a diff going is."""
     files = [write(snapshot_dir, sample_data(), minute) for minute in range(3)]
     app = make_app(snapshot_dir)
     notes = record_notifications(app)
@@ -326,8 +326,7 @@ async def test_what_the_watcher_sees_goes_in_the_status_line_not_in_toasts(
         files[2].unlink()
         await watcher_sees_changes()
         assert notes == [
-            "2026-11-26 07:01:00.000 (selected) was deleted",
-            "2026-11-26 07:02:00.000 (marked for a diff) was deleted",
+            "2026-11-26 07:02:00.000, marked for a diff, was deleted: the mark is gone"
         ]
         assert "2 deleted at 08:00:00" in status_line(app)
 

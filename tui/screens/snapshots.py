@@ -404,16 +404,16 @@ class SnapshotsScreen(DashboardScreen):
     def _watched(self, message: DirectoryWatched) -> None:
         """What the watcher saw. Files come and go as the server saves and rotates: that
         goes in the status line; a toast only for what needs the user (the file they
-        selected or marked gone, the directory gone or back)."""
+        marked for a diff gone, the directory gone or back)."""
         update = message.update
-        selected = self.selected()
-        selected_name, marked = (selected.name if selected else None), self._marked
+        marked = self._marked
         self._show_update(update)
         if update.changes:
             when = self.context.clock().astimezone(UTC)
             changed = describe_changes(update.changes, named=False)
             self._last_change = f"{changed} at {when:%H:%M:%S}"
-            self._announce_deleted(update.changes, selected_name, marked)
+            if marked is not None:
+                self._announce_mark_deleted(update.changes, marked)
         first = self._watch_state == NOT_WATCHING
         words = escape_controls(
             watch_words(update, self.context.directory, first=first), keep_newlines=False
@@ -426,18 +426,14 @@ class SnapshotsScreen(DashboardScreen):
         self._watch_state = words
         self._show_status()
 
-    def _announce_deleted(
-        self, changes: tuple[CatalogChange, ...], selected: str | None, marked: str | None
-    ) -> None:
-        """Say so when the file the user selected or marked was deleted under them."""
-        deleted = {change.name for change in changes if change.kind is CatalogChangeKind.DELETED}
-        roles: dict[str, list[str]] = {}
-        for name, role in ((selected, "selected"), (marked, "marked for a diff")):
-            if name in deleted:
-                roles.setdefault(name, []).append(role)
-        for name, held in roles.items():
-            shown = escape_controls(short_name(name), keep_newlines=False)
-            text = f"{shown} ({' and '.join(held)}) was deleted"
+    def _announce_mark_deleted(self, changes: tuple[CatalogChange, ...], marked: str) -> None:
+        """Say so when the file the user marked for a diff was deleted under them (the mark
+        goes with it). The selected file going is no news: rotation takes the oldest files
+        every few saves, and the cursor stays where it was."""
+        deleted = (change.name for change in changes if change.kind is CatalogChangeKind.DELETED)
+        if marked in deleted:
+            shown = escape_controls(short_name(marked), keep_newlines=False)
+            text = f"{shown}, marked for a diff, was deleted: the mark is gone"
             self.notify(text, severity="warning", markup=False)
 
     # -- actions -----------------------------------------------------------------------------
