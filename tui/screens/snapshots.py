@@ -258,7 +258,18 @@ class SnapshotsScreen(DashboardScreen):
         return update.changes
 
     def _show_update(self, update: CatalogUpdate) -> None:
-        """Show what a look at the directory found: its files, or why it cannot be listed."""
+        """Show what a look at the directory found: its files, or why it cannot be listed;
+        say if the diff mark went away (the selected file going is no news: rotation takes
+        one every save, and the cursor stays where it was)."""
+        gone = {change.name for change in update.changes if change.entry is None}
+        if self._marked in gone:
+            self.notify(
+                escape_controls(
+                    f"{self._marked}, marked for a diff, was deleted: the mark is cleared."
+                ),
+                severity="warning",
+                markup=False,
+            )
         self._problem = None
         if update.state is DirectoryState.UNREADABLE:
             self._problem = f"Cannot list {self.context.directory}: {update.problem}"
@@ -406,14 +417,11 @@ class SnapshotsScreen(DashboardScreen):
         goes in the status line; a toast only for what needs the user (the file they
         marked for a diff gone, the directory gone or back)."""
         update = message.update
-        marked = self._marked
         self._show_update(update)
         if update.changes:
             when = self.context.clock().astimezone(UTC)
             changed = describe_changes(update.changes, named=False)
             self._last_change = f"{changed} at {when:%H:%M:%S}"
-            if marked is not None:
-                self._announce_mark_deleted(update.changes, marked)
         first = self._watch_state == NOT_WATCHING
         words = escape_controls(
             watch_words(update, self.context.directory, first=first), keep_newlines=False
@@ -425,16 +433,6 @@ class SnapshotsScreen(DashboardScreen):
             )
         self._watch_state = words
         self._show_status()
-
-    def _announce_mark_deleted(self, changes: tuple[CatalogChange, ...], marked: str) -> None:
-        """Say so when the file the user marked for a diff was deleted under them (the mark
-        goes with it). The selected file going is no news: rotation takes the oldest files
-        every few saves, and the cursor stays where it was."""
-        deleted = (change.name for change in changes if change.kind is CatalogChangeKind.DELETED)
-        if marked in deleted:
-            shown = escape_controls(short_name(marked), keep_newlines=False)
-            text = f"{shown}, marked for a diff, was deleted: the mark is gone"
-            self.notify(text, severity="warning", markup=False)
 
     # -- actions -----------------------------------------------------------------------------
 
