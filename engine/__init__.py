@@ -75,6 +75,13 @@ from engine.snapshot_service import (
     SnapshotsDisabledError,
     SnapshotService,
 )
+from engine.snapshot_time import (
+    SnapshotTime,
+    TimeSource,
+    newest_first,
+    parse_timestamp,
+    snapshot_time,
+)
 from engine.storage import Storage, StorageConfigError, check_storage_config, create_storage
 from engine.workload import Workload, generate_state
 
@@ -139,9 +146,11 @@ __all__ = [
     "SnapshotRejectedError",
     "SnapshotService",
     "SnapshotStatus",
+    "SnapshotTime",
     "SnapshotsDisabledError",
     "Storage",
     "StorageConfigError",
+    "TimeSource",
     "Workload",
     "check_demo_directory",
     "check_directory_free",
@@ -164,6 +173,8 @@ __all__ = [
     "list_snapshot_names",
     "map_counts",
     "map_entries",
+    "newest_first",
+    "parse_timestamp",
     "promote_snapshot",
     "read_snapshot",
     "read_snapshot_bytes",
@@ -172,6 +183,7 @@ __all__ = [
     "run_demo_server",
     "runtime_dir",
     "snapshot_name",
+    "snapshot_time",
     "sweep_temp_files",
     "timestamp_from_name",
     "why_server_gone",

@@ -43,8 +43,8 @@ from engine.snapshot_format import (
     SnapshotRead,
     SnapshotStatus,
     read_snapshot,
-    timestamp_from_name,
 )
+from engine.snapshot_time import SnapshotTime, newest_first, snapshot_time
 
 __all__ = [
     "OFFLOAD_BYTES",
@@ -92,18 +92,14 @@ class CatalogEntry:
         return (self.name, self.size, self.mtime_ns, self.inode)
 
     @property
-    def taken(self) -> datetime | None:
-        """The moment the name encodes; None for a name that is not a canonical timestamp."""
-        return timestamp_from_name(self.name)
-
-    @property
     def modified(self) -> datetime:
         return datetime.fromtimestamp(self.mtime_ns / 1e9, UTC)
 
-    @property
-    def moment(self) -> datetime:
-        """When the snapshot was taken: its name's time, else the file's modification time."""
-        return self.taken or self.modified
+    def time(self, verdict: SnapshotRead | None = None) -> SnapshotTime:
+        """When the snapshot was taken (`snapshot_time`): given the file's verdict, the time
+        stored in it; before the file is read, its name's time, else its modification time."""
+        stored = verdict.timestamp if verdict is not None else None
+        return snapshot_time(self.name, stored, self.modified)
 
 
 class CatalogChangeKind(StrEnum):
@@ -159,7 +155,8 @@ def _stat_entry(directory: Path, name: str) -> CatalogEntry | None:
 
 
 def _newest_first(entry: CatalogEntry) -> tuple[datetime, str]:
-    return (entry.moment, entry.name)
+    """Listing order, before any file is read: by the name's time, else the file's."""
+    return newest_first(entry.name, entry.time())
 
 
 class SnapshotCatalog:

@@ -90,11 +90,6 @@ class SnapshotStatus(StrEnum):
     UNSUPPORTED_VERSION = "unsupported_version"
     TOO_LARGE = "too_large"
 
-    @property
-    def label(self) -> str:
-        """The status in words, for people: `checksum mismatch`."""
-        return self.value.replace("_", " ")
-
 
 @dataclass(frozen=True)
 class SnapshotRead:
@@ -141,7 +136,7 @@ class SnapshotRead:
     def summary(self) -> str:
         """The verdict and its reason in one phrase, the status said once:
         `checksum mismatch: file says …, data hashes to …`, `corrupt: truncated gzip data`."""
-        return f"{self.status.label}: {self.reason}"
+        return f"{self.status.value}: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,11 @@ from engine import (
     find_server,
     generate_state,
     js_dumps,
+    parse_timestamp,
     write_snapshot_file,
 )
 from tui.app import StatesnapApp
 from tui.attachment import ServerAttachment
-from tui.formatting import parse_moment
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -190,7 +190,7 @@ async def shoot_live(directory: Path) -> None:
         await service.save_snapshot_async()
         info = find_server(directory)
         assert info is not None and service.last_save is not None
-        saved = parse_moment(service.last_save.at) or NOW
+        saved = parse_timestamp(service.last_save.at) or NOW
 
         def clock() -> datetime:
             return saved + timedelta(seconds=12)

@@ -15,7 +15,15 @@ from typing import Any
 import pytest
 
 import engine.catalog
-from engine import SnapshotRead, SnapshotStatus, js_dumps, read_snapshot, write_snapshot_file
+from engine import (
+    SnapshotRead,
+    SnapshotStatus,
+    SnapshotTime,
+    TimeSource,
+    js_dumps,
+    read_snapshot,
+    write_snapshot_file,
+)
 from engine.catalog import (
     CatalogChangeKind,
     CatalogClosedError,
@@ -58,7 +66,7 @@ def test_lists_newest_first_with_stat_only(tmp_path: Path, counted_reads: list[P
     assert [entry.name for entry in catalog.entries] == [new.name, old.name]
     assert {change.kind for change in changes} == {CatalogChangeKind.ADDED}
     assert catalog.entries[0].size == new.stat().st_size
-    assert catalog.entries[0].taken == T0 + timedelta(minutes=5)
+    assert catalog.entries[0].time().moment == T0 + timedelta(minutes=5)
     assert counted_reads == []
 
 
@@ -71,8 +79,9 @@ def test_odd_names_sort_by_modification_time(tmp_path: Path) -> None:
     catalog = SnapshotCatalog(tmp_path)
     catalog.refresh()
     assert catalog.entries[0].name == odd.name
-    assert catalog.entries[0].taken is None
-    assert catalog.entries[0].moment == T0 + timedelta(hours=1)
+    assert catalog.entries[0].time() == SnapshotTime(
+        T0 + timedelta(hours=1), TimeSource.MODIFIED, None, None
+    )
 
 
 def test_missing_directory_lists_as_empty(tmp_path: Path) -> None:

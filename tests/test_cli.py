@@ -112,27 +112,45 @@ def test_list_json_describes_every_file_newest_first(workdir: Path) -> None:
     result = statesnap("list", "--json", cwd=workdir)
     assert result.returncode == 0, result.stderr
     records = json.loads(result.stdout)
-    assert [r["file"] for r in records] == list_snapshot_names(workdir / ".actionflows-snapshot")
+    names = list_snapshot_names(workdir / ".actionflows-snapshot")
+    assert sorted(r["file"] for r in records) == sorted(names)
+    times = [r["time"] for r in records]
+    assert times == sorted(times, reverse=True)  # newest first, by the time the dashboard shows
     by_status = {r["file"]: r["status"] for r in records}
     assert by_status["snapshot-broken-06-checksum-mismatch.json.gz"] == "checksum_mismatch"
     assert list(by_status.values()).count("valid") == 3
     for record in records:
         assert {"file", "timestamp", "size", "status", "reason", "counts"} <= set(record)
-    assert records[-2]["counts"]["sessions"] == 3  # the oldest timestamped file
+        assert record["time_source"] == ("stored" if "broken" in record["file"] else "name")
+    assert records[-1]["counts"]["sessions"] == 3  # the oldest file
 
 
 def test_list_text_has_one_line_per_file(workdir: Path) -> None:
     result = statesnap("list", cwd=workdir)
     lines = result.stdout.decode().splitlines()
     assert len(lines) == 5
-    assert "checksum mismatch" in lines[-1]  # not a timestamp name: listed last
+    odd = next(line for line in lines if "broken-06" in line)
+    assert "2026-11-26 07:10:50.046 " in odd and "checksum_mismatch" in odd
+    assert odd.endswith("(time stored in the file)")
+
+
+def test_list_says_where_a_name_and_the_time_stored_disagree(tmp_path: Path) -> None:
+    snaps = tmp_path / ".actionflows-snapshot"
+    snaps.mkdir(mode=0o700)
+    for path in (FIXTURES / "fallback").glob("*.json.gz"):
+        shutil.copy(path, snaps)
+    lines = statesnap("list", cwd=tmp_path).stdout.decode().splitlines()
+    renamed = next(line for line in lines if line.startswith("snapshot-2026-02-14T10-10-00"))
+    assert "  2026-11-26 07:10:50.046*  " in renamed
+    assert renamed.endswith("(named 2026-02-14 10:10:00.000, stored 2026-11-26 07:10:50.046)")
 
 
 def test_verify_exit_status_says_whether_all_are_valid(workdir: Path) -> None:
     assert statesnap("verify", *map(str, BASIC), cwd=workdir).returncode == 0
     everything = statesnap("verify", cwd=workdir)
     assert everything.returncode == 1
-    assert b"checksum mismatch" in everything.stdout
+    assert b"checksum_mismatch" in everything.stdout  # the word --json uses, not another
+    assert b"checksum mismatch" not in everything.stdout
     quiet = statesnap("verify", "-q", BASIC[0].name, cwd=workdir)
     assert quiet.returncode == 0 and quiet.stdout == b""
 
@@ -256,7 +274,7 @@ def test_rollback_takes_only_listed_names(workdir: Path, name: str) -> None:
 
 def test_rollback_of_an_invalid_file_is_refused(workdir: Path) -> None:
     result = statesnap("rollback", "snapshot-broken-06-checksum-mismatch.json.gz", cwd=workdir)
-    assert b"checksum mismatch" in assert_one_line_error(result).encode()
+    assert b"checksum_mismatch" in assert_one_line_error(result).encode()
 
 
 def damaged_pair(tmp_path: Path, how: str) -> tuple[Path, Path, SnapshotStatus]:
@@ -309,7 +327,7 @@ def test_every_message_says_the_verdict_once(workdir: Path) -> None:
     verified = statesnap("verify", name, cwd=workdir).stdout.decode()
     refused = assert_one_line_error(statesnap("rollback", name, cwd=workdir))
     for text in (verified, refused):
-        assert text.count("checksum mismatch") == 1, text
+        assert text.count("checksum_mismatch") == 1, text
         assert "file says" in text
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import ClassVar
 
 from textual import on, work
 from textual.actions import ActionParseResult
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -18,6 +18,7 @@ from textual.screen import Screen
 from engine import SnapshotCatalog, find_server, why_server_gone
 from tui.attachment import Attachment, ServerAttachment
 from tui.context import DashboardContext
+from tui.formatting import middle_cut
 from tui.messages import ServerFound, ServerStatusRead
 from tui.palette import ScreenActionsProvider
 from tui.safe_text import escape_controls
@@ -33,6 +34,15 @@ __all__ = ["StatesnapApp", "run_dashboard"]
 SERVER_CHECK_S = 2.0
 """How often a live dashboard looks for the directory's server (a file read and a connect),
 and asks the attached one for its status (mode, last save, counts)."""
+
+
+HEADER_CHROME = 8
+"""Cells of the header that the title and sub-title cannot use: its icon, ` — `, margins."""
+MIN_DIRECTORY = 10
+"""The directory is cut in the middle to fit the header, but never shorter than this."""
+NARROW_BELOW = 100
+"""Screens narrower than this (80 columns, the default terminal) are `-narrow`: a list the
+user has moved on from gives its room to what they read (see `DashboardScreen`)."""
 
 
 def _utc_now() -> datetime:
@@ -56,6 +66,7 @@ class StatesnapApp(App[None]):
     # default screen: the snapshots screen's styles come with the app's.
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "screens/snapshots.tcss"]
     TITLE = "statesnap"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - Textual's
     COMMANDS = App.COMMANDS | {ScreenActionsProvider}
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -116,8 +127,13 @@ class StatesnapApp(App[None]):
             state = f"attached: {attachment.label}"
         else:
             state = f"attached: {server_words(status, self.context.clock())}"
-        shown = escape_controls(f"{self.context.directory} · {state}", keep_newlines=False)
-        self.sub_title = shown
+        state = escape_controls(state, keep_newlines=False)
+        directory = escape_controls(str(self.context.directory), keep_newlines=False)
+        room = self.size.width - HEADER_CHROME - len(self.title) - len(state) - 3
+        self.sub_title = f"{middle_cut(directory, max(room, MIN_DIRECTORY))} · {state}"
+
+    def on_resize(self) -> None:
+        self._show_attach_state()
 
     def on_load(self) -> None:
         """Before any worker starts: thread workers run on threads that keep nothing of
@@ -200,6 +216,12 @@ class StatesnapApp(App[None]):
                 self.notify(escape_controls(change), severity="warning", markup=False, timeout=10)
         else:
             self._show_attach_state()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Of Textual's own commands, the theme only: quitting and help are statesnap's keys
+        (offered by `ScreenActionsProvider`, once each); focus, maximize, screenshots and the
+        keys panel mean nothing here."""
+        yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

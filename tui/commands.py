@@ -23,19 +23,23 @@ from engine import (
     JSONInputError,
     SnapshotDirError,
     SnapshotRead,
+    SnapshotTime,
     diff_data,
     ensure_snapshot_dir,
     find_server,
+    format_timestamp,
     js_dumps,
     js_loads,
     list_servers,
     list_snapshot_names,
     map_entries,
+    newest_first,
     promote_snapshot,
     read_snapshot,
+    snapshot_time,
     write_snapshot_file,
 )
-from tui.formatting import format_age, format_moment, format_size, parse_moment
+from tui.formatting import format_age, format_moment, format_size, time_mark, time_note
 from tui.rollback_plan import ChangePlan, command_hint, plan_rollback, plan_undo
 from tui.safe_text import escape_controls, escape_json_for_terminal
 
@@ -213,6 +217,12 @@ def _listing_record(found: SnapshotRead) -> dict[str, Any]:
     }
 
 
+def _time_record(time: SnapshotTime) -> dict[str, Any]:
+    """When the file was taken, by the dashboard's rule (`engine.snapshot_time`), and where
+    that comes from: `stored` (its `timestamp`), `name` or `modified`."""
+    return {"time": format_timestamp(time.moment), "time_source": time.source.value}
+
+
 def _headline_counts(counts: dict[str, int]) -> str:
     shown = [
         f"{name} {counts[name]}"
@@ -222,27 +232,46 @@ def _headline_counts(counts: dict[str, int]) -> str:
     return ", ".join(shown)
 
 
+def _modified(path: Path) -> datetime | None:
+    """The file's modification time; None if it is gone."""
+    try:
+        return datetime.fromtimestamp(path.lstat().st_mtime, UTC)
+    except FileNotFoundError:
+        return None
+
+
 def list_snapshots(args: argparse.Namespace) -> int:
     directory: Path = args.dir
-    results = _verify_all(_snapshot_paths(directory), args.max_bytes)
+    listed = [
+        (path, modified)
+        for path in _snapshot_paths(directory)
+        if (modified := _modified(path)) is not None
+    ]
+    verdicts = _verify_all([path for path, _ in listed], args.max_bytes)
+    results = [
+        (found, snapshot_time(found.path.name, found.timestamp, modified))
+        for found, (_, modified) in zip(verdicts, listed, strict=True)
+    ]
+    results.sort(key=lambda result: newest_first(result[0].path.name, result[1]), reverse=True)
     if args.json:
-        _print_json([_listing_record(found) for found in results])
+        _print_json([{**_listing_record(found), **_time_record(time)} for found, time in results])
         return 0
     if not results:
         print(f"no snapshots in {directory}", file=sys.stderr)
         return 0
     now = datetime.now(UTC)
-    width = max(len(found.path.name) for found in results)
+    width = max(len(found.path.name) for found, _ in results)
     _say(
-        f"{'FILE':<{width}}  {'TIME (UTC)':19}  {'AGE':>8}  {'SIZE':>10}  {'STATUS':<19}  CONTENTS"
+        f"{'FILE':<{width}}  {'TIME (UTC)':24}  {'AGE':>8}  {'SIZE':>10}  {'STATUS':<19}  CONTENTS"
     )
-    for found in results:
-        moment = parse_moment(found.timestamp)
-        _say(
-            f"{found.path.name:<{width}}  {format_moment(moment):19}  "
-            f"{format_age(moment, now):>8}  {format_size(found.size):>10}  "
-            f"{found.status.label:<19}  {_headline_counts(found.counts)}"
+    for found, time in results:
+        note = time_note(time)
+        line = (
+            f"{found.path.name:<{width}}  {format_moment(time.moment) + time_mark(time):24}  "
+            f"{format_age(time.moment, now):>8}  {format_size(found.size):>10}  "
+            f"{found.status.value:<19}  {_headline_counts(found.counts)}"
         )
+        _say(f"{line}  ({note})" if note else line.rstrip())
     return 0
 
 
@@ -260,7 +289,7 @@ def verify(args: argparse.Namespace) -> int:
         if args.json:
             sys.stdout.write(orjson.dumps(_listing_record(found)).decode() + "\n")
         else:
-            _say(f"{found.status.label:<19}  {found.path}: {found.reason}")
+            _say(f"{found.status.value:<19}  {found.path}: {found.reason}")
     return 0 if all(found.is_valid for found in results) else 1
 
 
@@ -292,7 +321,7 @@ def show(args: argparse.Namespace) -> int:
             _print_json({**_listing_record(found), "maps": list(data)})
             return 0
         _say(
-            f"{found.path.name}: {found.status.label}, taken {found.timestamp or '?'},"
+            f"{found.path.name}: {found.status.value}, taken {found.timestamp or '?'},"
             f" checksum {found.expected_checksum}"
         )
         for name, count in found.counts.items():

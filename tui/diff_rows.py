@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from engine import ChangeKind, MapDiff, SnapshotDiff
-from tui.map_layouts import ID_FIELDS, entry_summary, middle_cut
+from tui.formatting import middle_cut
+from tui.map_layouts import ID_FIELDS, entry_summary
 from tui.safe_text import safe_text
 from tui.widgets.virtual_table import Column
 

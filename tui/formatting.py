@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from engine import format_size
+from engine import SnapshotTime, TimeSource, format_size, format_timestamp
 
-__all__ = ["format_age", "format_duration", "format_moment", "format_size", "parse_moment"]
+__all__ = [
+    "TIME_MARK",
+    "format_age",
+    "format_duration",
+    "format_moment",
+    "format_size",
+    "middle_cut",
+    "time_mark",
+    "time_note",
+]
 
 
 def format_age(moment: datetime | None, now: datetime) -> str:
@@ -23,6 +32,14 @@ def format_age(moment: datetime | None, now: datetime) -> str:
     return f"{prefix}{seconds}s{suffix}"
 
 
+def middle_cut(text: str, width: int) -> str:
+    """`text` in `width` characters, cut in the middle (ids and paths differ at their ends)."""
+    if width <= 0 or len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+
+
 def format_duration(seconds: float) -> str:
     """A span in words, rounded down to its largest unit: `45 s`, `15 min`, `2 h`."""
     whole = int(seconds)
@@ -32,18 +49,30 @@ def format_duration(seconds: float) -> str:
     return f"{whole} s"
 
 
-def parse_moment(text: str | None) -> datetime | None:
-    """A snapshot's ISO timestamp (`2026-02-10T12:48:10.123Z`) as an aware datetime, or None."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        moment.astimezone(UTC)  # a moment at the edge of the calendar can overflow here
-    except (ValueError, OverflowError):
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def format_moment(moment: datetime) -> str:
+    """`2026-02-10 12:48:10.123` (UTC): the one way a snapshot's time is shown."""
+    return format_timestamp(moment)[:-1].replace("T", " ")
 
 
-def format_moment(moment: datetime | None) -> str:
-    """`2026-02-10 12:48:10` in UTC, or `?`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if moment else "?"
+TIME_MARK = "*"
+"""Follows a snapshot's time when its name says another (`time_note` says which)."""
+
+
+def time_mark(time: SnapshotTime) -> str:
+    return TIME_MARK if time.name_disagrees else ""
+
+
+def time_note(time: SnapshotTime) -> str | None:
+    """What a snapshot's time needs said beside it: `named 10:10:00.000, stored 07:10:50.000`
+    when the file and its name disagree (the date too if it differs), else where it comes
+    from; None when it is the time the name says."""
+    if time.name_disagrees and time.named is not None:
+        named, stored = format_moment(time.named), format_moment(time.moment)
+        if named[:10] == stored[:10]:
+            named, stored = named[11:], stored[11:]
+        return f"named {named}, stored {stored}"
+    if time.source is TimeSource.STORED:
+        return "time stored in the file"
+    if time.source is TimeSource.MODIFIED:
+        return "file modification time"
+    return None

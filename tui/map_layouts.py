@@ -17,6 +17,7 @@ import orjson
 from rich.text import Text
 
 from engine import format_timestamp, js_dumps, js_number_text, map_entries
+from tui.formatting import middle_cut
 from tui.safe_text import safe_text
 from tui.widgets.virtual_table import Column
 
@@ -33,7 +34,6 @@ __all__ = [
     "key_layout_for",
     "layout_columns",
     "layout_for",
-    "middle_cut",
     "summarize_maps",
 ]
 
@@ -320,14 +320,6 @@ _FORMS: dict[Form, Callable[[Any], str]] = {
 _MISSING = object()
 
 
-def middle_cut(text: str, width: int) -> str:
-    """`text` in `width` characters, cut in the middle: ids differ at their ends."""
-    if width <= 0 or len(text) <= width:
-        return text
-    head = (width - 1) // 2
-    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
-
-
 def _cell(field: Field, layout: MapLayout, key: str, entry: Any) -> str:
     text = _cell_text(field, layout, key, entry)
     return middle_cut(text, field.width) if field.form == "id" else text
@@ -467,12 +459,9 @@ class MapSummaryRows:
         return len(self.summaries)
 
     def cells(self, row: int) -> list[Text]:
-        """The map's name, and how many rows its table has (`752 in 15` for 752 records in
-        15 per-key lists)."""
+        """The map's name, and how many rows its table has: its entries, or for per-key lists
+        their records (the crumbs of an open map say both: `15 entries · 752 records`)."""
         summary = self.summaries[row]
         dim = "" if summary.keys else "dim"
-        if summary.records is None:
-            count = Text(f"{summary.keys:,}", dim)
-        else:
-            count = Text.assemble(f"{summary.records:,}", (f" in {summary.keys:,}", "dim"))
-        return [safe_text(summary.name, dim), count]
+        rows = summary.keys if summary.records is None else summary.records
+        return [safe_text(summary.name, dim), Text(f"{rows:,}", dim)]

@@ -1,4 +1,5 @@
-"""The command palette's commands: every action of the current screen that can run now."""
+"""The command palette's commands: every statesnap action of the current screen that can run
+now (with the app's `get_system_commands`, which adds the theme and nothing else)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ __all__ = ["ScreenActionsProvider"]
 
 
 class ScreenActionsProvider(Provider):
-    """Offers the screen's and the app's key bindings (not a widget's movement keys), each
-    only while it is enabled, titled by its description and explained by its tooltip."""
+    """Offers statesnap's own key bindings of the screen and the app (those with an id; not a
+    widget's movement keys, nor Textual's focus and copy-text keys), each once and only while
+    it is enabled, titled by its description and explained by its tooltip."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Awaitable[bool]]]]:
         commands: dict[tuple[int, str], tuple[str, str, Callable[[], Awaitable[bool]]]] = {}
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
             if not active.enabled or not isinstance(active.node, Screen | App):
+                continue
+            if binding.id is None:
                 continue
             if binding.action == "command_palette":
                 continue

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine import ServerGone, ServiceStatus
-from tui.formatting import format_age, parse_moment
+from engine import ServerGone, ServiceStatus, parse_timestamp
+from tui.formatting import format_age
 
 __all__ = [
     "FALLBACK",
@@ -39,7 +39,7 @@ def last_save_words(status: ServiceStatus, now: datetime) -> str:
     save = status.last_save
     if save is None:
         return "no save yet"
-    age = format_age(parse_moment(save.at), now)
+    age = format_age(parse_timestamp(save.at), now)
     if not save.ok:
         return f"last save failed {age}: {save.error or 'no reason given'}"
     if save.skipped_unchanged:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 
@@ -13,10 +13,12 @@ from engine import (
     CatalogEntry,
     SnapshotRead,
     SnapshotStatus,
-    format_timestamp,
+    SnapshotTime,
+    TimeSource,
+    newest_first,
     timestamp_from_name,
 )
-from tui.formatting import format_age, format_size
+from tui.formatting import format_age, format_moment, format_size, time_mark
 from tui.safe_text import safe_text
 from tui.widgets.virtual_table import Column
 
@@ -27,21 +29,24 @@ __all__ = [
     "LiveRow",
     "SnapshotRows",
     "counts_summary",
+    "name_stem",
     "short_name",
     "snapshot_title",
     "status_text",
+    "time_text",
     "verdict_text",
     "verdict_words",
 ]
 
 SNAPSHOT_COLUMNS = (
     Column(" ", 1),
-    Column("snapshot (UTC)", 24),
+    Column("taken (UTC)", 24),
     Column("age", 8, "right"),
-    Column("size", 10, "right"),
-    Column("status", 17),
-    Column("maps", 0),
+    Column("size", 9, "right", optional=True),
+    Column("status", 19),
+    Column("name · maps", 0),
 )
+"""In 80 columns the size goes (the detail says it), the rest stays."""
 
 STATUS_STYLES = {
     SnapshotStatus.VALID: "green",
@@ -50,20 +55,23 @@ STATUS_STYLES = {
     SnapshotStatus.UNSUPPORTED_VERSION: "bold magenta",
     SnapshotStatus.TOO_LARGE: "bold yellow",
 }
+SECONDS_SHOWN = timedelta(minutes=1)
+"""Ages under this are shown in seconds (`58s ago`)."""
 DIFF_MARK = "◆"
 LIVE_MARK = "●"
 
 
 def status_text(verdict: SnapshotRead | None) -> Text:
-    """`valid`, `checksum mismatch`, … in its colour; `verifying…` while unknown."""
+    """`valid`, `checksum_mismatch`, … (the words `list --json` prints) in its colour;
+    `verifying…` while unknown."""
     if verdict is None:
         return Text("verifying…", style="dim italic")
-    return Text(verdict.status.label, style=STATUS_STYLES[verdict.status])
+    return Text(verdict.status.value, style=STATUS_STYLES[verdict.status])
 
 
 def verdict_words(verdict: SnapshotRead) -> str:
     """The verdict and its reason in one phrase (`SnapshotRead.summary`):
-    `checksum mismatch: file says …`, `corrupt: truncated gzip data`."""
+    `checksum_mismatch: file says …`, `corrupt: truncated gzip data`."""
     return verdict.summary
 
 
@@ -73,14 +81,27 @@ def verdict_text(verdict: SnapshotRead) -> Text:
 
 
 def short_name(name: str) -> str:
-    """The snapshot's time for a canonical name (`2026-02-14 09:00:00.000`), else the name."""
-    taken = timestamp_from_name(name)
-    return name if taken is None else format_timestamp(taken)[:-1].replace("T", " ")
+    """The time a canonical name encodes (`2026-02-14 09:00:00.000`), else the whole name."""
+    named = timestamp_from_name(name)
+    return name if named is None else format_moment(named)
 
 
 def snapshot_title(entry: CatalogEntry) -> Text:
     """`short_name`, as safe text (italic when it is a whole, odd file name)."""
-    return safe_text(short_name(entry.name), "" if entry.taken else "italic")
+    odd = timestamp_from_name(entry.name) is None
+    return safe_text(short_name(entry.name), "italic" if odd else "")
+
+
+def name_stem(name: str) -> str:
+    """A listed name without the `snapshot-` and `.json.gz` every listed name has."""
+    return name.removeprefix("snapshot-").removesuffix(".json.gz")
+
+
+def time_text(time: SnapshotTime) -> Text:
+    """The time shown for a snapshot (`format_moment`, marked where its name says another),
+    italic when it is only the file's modification time."""
+    style = "italic" if time.source is TimeSource.MODIFIED else ""
+    return Text(format_moment(time.moment) + time_mark(time), style)
 
 
 def counts_summary(counts: dict[str, int]) -> Text:
@@ -119,7 +140,8 @@ class LiveRow:
 
 class SnapshotRows:
     """Row source for the snapshots table (see `VirtualTable`): the live state first, if a
-    server is attached, then the files."""
+    server is attached, then the files, newest first by the time they show (a file's place
+    can change once it is verified: the time stored in it may not be its name's)."""
 
     def __init__(
         self,
@@ -129,9 +151,14 @@ class SnapshotRows:
         marked: str | None,
         live: LiveRow | None = None,
     ) -> None:
-        self.entries = entries
+        self.entries = sorted(
+            entries,
+            key=lambda entry: newest_first(entry.name, entry.time(verdict(entry))),
+            reverse=True,
+        )
         self._verdict = verdict
-        self._now = now
+        self.now = now
+        """When the ages are counted from (move it on, then redraw the rows)."""
         self._marked = marked
         self.live = live
         self.first_file = 1 if live is not None else 0
@@ -149,16 +176,30 @@ class SnapshotRows:
                 return index + self.first_file
         return None
 
+    def young_rows(self) -> range:
+        """The rows of the files less than a minute old (or in the future), whose ages change
+        every second: the first ones, newest first as they are."""
+        young = 0
+        for entry in self.entries:
+            if self.now - entry.time(self._verdict(entry)).moment >= SECONDS_SHOWN:
+                break
+            young += 1
+        return range(self.first_file, self.first_file + young)
+
     def cells(self, row: int) -> list[Text]:
         if self.live is not None and row == 0:
             return self.live.cells()
         entry = self.entries[row - self.first_file]
         verdict = self._verdict(entry)
+        time = entry.time(verdict)
+        contents = counts_summary(verdict.counts) if verdict and verdict.counts else Text("")
+        if time.named is None or time.name_disagrees:  # the time shown is not the name's
+            contents = Text.assemble(safe_text(name_stem(entry.name), "italic"), "  ", contents)
         return [
             Text(DIFF_MARK, "bold cyan") if entry.name == self._marked else Text(""),
-            snapshot_title(entry),
-            Text(format_age(entry.moment, self._now), "dim" if entry.taken else "dim italic"),
+            time_text(time),
+            Text(format_age(time.moment, self.now), "dim"),
             Text(format_size(entry.size)),
             status_text(verdict),
-            counts_summary(verdict.counts) if verdict and verdict.counts else Text(""),
+            contents,
         ]

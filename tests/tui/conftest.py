@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from collections.abc import Callable
@@ -10,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from engine import js_dumps, write_snapshot_file
 from tests.node_bridge import FIXTURES
@@ -120,6 +123,14 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], seconds: 
             return
         await pilot.pause(0.01)
     raise AssertionError("condition not met in time")
+
+
+def shown_text(widget: Static) -> str:
+    """What a `Static` shows, as plain text at its width (for content that is not a `Text`,
+    such as the help's tables)."""
+    console = Console(file=io.StringIO(), width=widget.size.width or 100, record=True)
+    console.print(widget.content)
+    return console.export_text()
 
 
 def record_notifications(app: StatesnapApp) -> list[str]:

@@ -56,7 +56,8 @@ async def test_maps_with_counts_and_entries_laid_out_per_map(snapshot_dir: Path)
         screen = await open_map(app, pilot, "events")
         maps = {row[0]: row[1:] for row in rows_of(screen.maps)}
         assert maps["sessions"] == ["3"]
-        assert maps["events"] == ["6 in 3"]
+        assert maps["events"] == ["6"]  # the rows of its table: records, in per-key lists
+        assert "3 entries · 6 records" in str(screen.query_one("#crumbs").render())
         assert [column.title for column in screen.entries._columns] == [
             "session",
             "time",
@@ -143,7 +144,9 @@ async def test_filter_with_no_match_says_so(snapshot_dir: Path) -> None:
         assert screen.check_action("copy", ()) is None
 
 
-async def test_y_copies_the_entry_json(snapshot_dir: Path) -> None:
+async def test_y_copies_the_entry_json(snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.setenv("TERM", "xterm-kitty")
     write(snapshot_dir, sample_data(3))
     app = make_app(snapshot_dir)
     notes = record_notifications(app)
@@ -153,6 +156,7 @@ async def test_y_copies_the_entry_json(snapshot_dir: Path) -> None:
         await pilot.press("j", "y")
         assert json.loads(app.clipboard)["id"] == "sess_001"
         assert notes[-1].startswith("Copied sessions sess_001 (")
+        assert "to the clipboard by OSC 52." in notes[-1]
 
 
 async def test_a_large_entry_is_saved_to_a_file_instead(

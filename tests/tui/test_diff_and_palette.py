@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from textual.command import CommandPalette, DiscoveryHit
+from textual.command import CommandList, CommandPalette, DiscoveryHit
 
 from tui.app import StatesnapApp
 from tui.palette import ScreenActionsProvider
@@ -113,7 +113,11 @@ async def test_palette_offers_what_can_run_now(snapshot_dir: Path) -> None:
         assert "Diff" not in commands
         assert "Browse the selected snapshot's maps and entries" in commands["Open"]
         write(snapshot_dir, sample_data(3), 1)
-        app.context.catalog.refresh()
+        await pilot.press("R")  # listed again: the selection stays on the older file
+        await settle(pilot)
+        commands = await offered(app)
+        assert "Diff" in commands and "Diff with older" not in commands
+        await pilot.press("k")
         assert {"Diff", "Diff with older"} <= set(await offered(app))
 
 
@@ -128,3 +132,30 @@ async def test_palette_runs_an_action(snapshot_dir: Path) -> None:
         await pilot.press(*"open", "enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "BrowserScreen"
+
+
+async def test_the_palette_lists_statesnaps_commands_once_and_nothing_generic(
+    snapshot_dir: Path,
+) -> None:
+    write(snapshot_dir, sample_data(3), 0)
+    write(snapshot_dir, sample_data(3), 1)
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        commands = app.screen.query_one(CommandList)
+        titles = [
+            str(commands.get_option_at_index(index).prompt).split("\n")[0]
+            for index in range(commands.option_count)
+        ]
+        assert sorted(titles) == [
+            "Diff",
+            "Diff with older",
+            "Help",
+            "Open",
+            "Quit",
+            "Rescan",
+            "Roll back",
+            "Theme",
+        ]

@@ -2,36 +2,53 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import Static
 
-from engine import CatalogEntry, SnapshotCatalog, SnapshotRead
+from engine import (
+    CatalogEntry,
+    SnapshotCatalog,
+    SnapshotRead,
+    parse_timestamp,
+    timestamp_from_name,
+)
 from engine.snapshot_dir import TEMP_PREFIX
 from tui.app import StatesnapApp
 from tui.attachment import NO_SERVER
+from tui.cli import main as cli_main
+from tui.messages import DirectoryWatched
 from tui.palette import ScreenActionsProvider
 from tui.screens.browser import BrowserScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.diff import DiffScreen
 from tui.screens.help import HelpScreen
-from tui.screens.snapshots import SnapshotsScreen
-from tui.snapshot_rows import SnapshotRows
+from tui.screens.snapshots import (
+    AGE_REFRESH_S,
+    AGE_TICK_S,
+    IN_THE_BROWSER,
+    SnapshotsScreen,
+)
+from tui.snapshot_rows import LiveRow, SnapshotRows
 from tui.widgets.snapshot_detail import SnapshotDetail
 from tui.widgets.virtual_table import VirtualTable
 
 from .conftest import (
     SIZE,
+    T0,
     copy_fixtures,
     make_app,
     record_notifications,
     sample_data,
     settle,
+    shown_text,
     wait_until,
     write,
 )
@@ -59,22 +76,66 @@ def snapshots_table(screen: object) -> VirtualTable:
     return screen.table
 
 
+def shown_names(table: VirtualTable) -> list[str]:
+    """The files the table shows, in its order."""
+    assert isinstance(table.source, SnapshotRows)
+    return [entry.name for entry in table.source.entries]
+
+
 async def test_lists_files_newest_first_with_their_verdicts(snapshot_dir: Path) -> None:
     copy_fixtures(snapshot_dir, "basic", "broken")
     app = make_app(snapshot_dir)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = snapshots_table(app.screen)
-        rows = [cell_texts(table, row) for row in range(table.row_count)]
-        assert len(rows) == 11
-        statuses = {row[1]: row[4] for row in rows}
-        assert statuses["2026-11-26 07:10:50.047"] == "valid"
-        assert statuses["snapshot-broken-06-checksum-mismatch.json.gz"] == "checksum mismatch"
-        assert statuses["snapshot-broken-02-empty.json.gz"] == "corrupt"
-        dated = [row[1] for row in rows if row[1].startswith("2026")]
+        names = shown_names(table)
+        rows = {name: cell_texts(table, row) for row, name in enumerate(names)}
+        assert len(rows) == table.row_count == 11
+        newest = rows["snapshot-2026-11-26T07-10-50-047Z.json.gz"]
+        assert newest[1:3] == ["2026-11-26 07:10:50.047", "49m ago"]
+        assert newest[4] == "valid" and newest[5].startswith("sessions 2")
+        mismatch = rows["snapshot-broken-06-checksum-mismatch.json.gz"]
+        assert mismatch[4] == "checksum_mismatch"
+        assert mismatch[1] == "2026-11-26 07:10:50.046"  # stored in it; its name holds no time
+        assert mismatch[5].startswith("broken-06-checksum-mismatch  sessions 2")
+        empty = rows["snapshot-broken-02-empty.json.gz"]
+        assert empty[4] == "corrupt" and empty[2] == "10m ago"  # its modification time
+        dated = [name for name in names if timestamp_from_name(name)]
         assert dated == sorted(dated, reverse=True)
-        assert rows[-1][2] == "49m ago"
-        assert "sessions 3" in rows[-1][5]
+        times = [row[1] for row in rows.values()]
+        assert times == sorted(times, reverse=True)  # newest first by the time shown
+        oldest = cell_texts(table, table.row_count - 1)
+        assert oldest[1:3] == ["2026-11-26 07:10:49.983", "49m ago"]
+        assert "sessions 3" in oldest[5]
+
+
+async def test_the_dashboard_shows_the_time_statesnap_list_shows(
+    snapshot_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One rule (`engine.snapshot_time`): a file named 10:10:00 that stores 07:10:50 shows
+    07:10:50 in both, marked, and its detail says both."""
+    copy_fixtures(snapshot_dir, "basic", "broken", "fallback")
+    assert cli_main(["list", "--json", "--dir", str(snapshot_dir)]) == 0
+    listed = {record["file"]: record for record in json.loads(capsys.readouterr().out)}
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = snapshots_table(app.screen)
+        names = shown_names(table)
+        assert names == list(listed)  # the same order too
+        for row, name in enumerate(names):
+            shown = cell_texts(table, row)[1].removesuffix("*")
+            assert parse_timestamp(listed[name]["time"]) == parse_timestamp(shown + "Z"), name
+        renamed = "snapshot-2026-02-14T10-10-00-000Z.json.gz"
+        assert listed[renamed]["time"] == "2026-11-26T07:10:50.046Z"
+        assert listed[renamed]["time_source"] == "stored"
+        row = names.index(renamed)
+        assert cell_texts(table, row)[1] == "2026-11-26 07:10:50.046*"
+        assert cell_texts(table, row)[5].startswith("2026-02-14T10-10-00-000Z")
+        table.move_cursor(row)
+        await pilot.pause()
+        detail = str(app.screen.query_one(SnapshotDetail).render())
+        assert "named 2026-02-14 10:10:00.000, stored 2026-11-26 07:10:50.046" in detail
 
 
 async def test_the_list_shows_before_verification_and_fills_in(
@@ -136,11 +197,10 @@ async def test_detail_shows_checksums_and_reason(snapshot_dir: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = snapshots_table(app.screen)
-        names = [entry.name for entry in app.context.catalog.entries]
-        table.move_cursor(names.index("snapshot-broken-06-checksum-mismatch.json.gz"))
+        table.move_cursor(shown_names(table).index("snapshot-broken-06-checksum-mismatch.json.gz"))
         await pilot.pause()
         detail = str(app.screen.query_one(SnapshotDetail).render())
-        assert "checksum mismatch" in detail
+        assert "checksum_mismatch: file says fde5e" in detail
         assert "expected fde5e0550716f3e5261d8706d8e00c86" in detail
         assert "actual   ad79790d40f47d58ef1c49ebd13c1b0f" in detail
         assert "✗ differs" in detail
@@ -165,7 +225,50 @@ async def test_vim_keys_move_the_cursor(snapshot_dir: Path) -> None:
         assert table.cursor_row == 0
 
 
-async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
+async def test_ages_in_seconds_move_every_second_and_only_their_rows_redraw(
+    snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(snapshot_dir, sample_data(), -10)
+    write(snapshot_dir, sample_data(), 0)
+    now = T0 + timedelta(seconds=58)
+    app = StatesnapApp(snapshot_dir, watch=False, clock=lambda: now)
+    redrawn: list[range | None] = []
+    refresh_rows = VirtualTable.refresh_rows
+
+    def recording(table: VirtualTable, rows: range | None = None) -> None:
+        if table.id == "snapshots":
+            redrawn.append(rows)
+        refresh_rows(table, rows)
+
+    monkeypatch.setattr(VirtualTable, "refresh_rows", recording)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SnapshotsScreen)
+        table = screen.table
+        assert [cell_texts(table, row)[2] for row in range(2)] == ["58s ago", "10m ago"]
+        redrawn.clear()
+
+        now = T0 + timedelta(seconds=59)
+        screen.refresh_ages()
+        assert cell_texts(table, 0)[2] == "59s ago"
+        assert "59s ago" in str(screen.query_one(SnapshotDetail).render())
+        assert redrawn == [range(0, 1)]  # the one row whose age is in seconds
+
+        now = T0 + timedelta(seconds=85)
+        screen.refresh_ages()
+        assert cell_texts(table, 0)[2] == "1m ago"
+        screen.refresh_ages()  # no age in seconds left: nothing to redraw
+        assert redrawn == [range(0, 1), range(0, 1)]
+
+        now = T0 + timedelta(minutes=3)
+        for _ in range(int(AGE_REFRESH_S / AGE_TICK_S)):
+            screen.refresh_ages()
+        assert redrawn[2:] == [None]  # every row, every AGE_REFRESH_S
+        assert [cell_texts(table, row)[2] for row in range(2)] == ["3m ago", "13m ago"]
+
+
+async def test_a_rescan_says_what_changed(snapshot_dir: Path) -> None:
     first = write(snapshot_dir, sample_data(), 0)
     app = make_app(snapshot_dir)
     notes = record_notifications(app)
@@ -179,7 +282,7 @@ async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
         assert table.row_count == 2
         assert cell_texts(table, 0)[4] == "valid"
         assert notes[-1] == (
-            "Rescanned .actionflows-snapshot (New 2026-11-26 07:05:00.000): "
+            "Rescanned .actionflows-snapshot (new 2026-11-26 07:05:00.000): "
             "verifying every file again"
         )
 
@@ -189,10 +292,41 @@ async def test_changes_show_with_a_notification(snapshot_dir: Path) -> None:
         await settle(pilot)
         assert table.row_count == 1
         assert cell_texts(table, 0)[4] == "corrupt"
-        assert "(Rewritten 2026-11-26 07:05:00.000 · deleted 2026-11-26 07:00:00.000)" in notes[-1]
+        assert "(rewritten 2026-11-26 07:05:00.000 · deleted 2026-11-26 07:00:00.000)" in notes[-1]
 
         await pilot.press("R")
         assert "(no changes)" in notes[-1]
+
+
+async def test_what_the_watcher_sees_goes_in_the_status_line_not_in_toasts(
+    snapshot_dir: Path,
+) -> None:
+    """The server's saves and rotation, every few seconds, are no news (the selected file
+    too: rotation takes one every save); the file the user marked for a diff going is."""
+    files = [write(snapshot_dir, sample_data(), minute) for minute in range(3)]
+    app = make_app(snapshot_dir)
+    notes = record_notifications(app)
+
+    async def watcher_sees_changes() -> None:
+        screen.post_message(DirectoryWatched(app.context.catalog.rescan()))
+        await settle(pilot)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SnapshotsScreen)
+        write(snapshot_dir, sample_data(), 3)
+        files[0].unlink()
+        await watcher_sees_changes()
+        assert status_line(app).endswith(" · 1 new · 1 deleted at 08:00:00")
+        assert notes == []
+
+        await pilot.press("d", "j")  # the file of minute 2 (still selected) marked, minute 1 next
+        files[1].unlink()
+        files[2].unlink()
+        await watcher_sees_changes()
+        assert notes == [f"{files[2].name}, marked for a diff, was deleted: the mark is cleared."]
+        assert "2 deleted at 08:00:00" in status_line(app)
 
 
 async def test_the_real_watcher_shows_a_new_file_without_a_key(snapshot_dir: Path) -> None:
@@ -352,7 +486,12 @@ async def test_rescan_is_a_key_a_command_and_in_the_help(snapshot_dir: Path) -> 
         assert active.binding.id == "snapshots.rescan"
         await pilot.press("question_mark")
         await pilot.pause()
-        assert "R             Rescan" in str(app.screen.query_one("#help-text").render())
+        help_line = next(
+            line
+            for line in shown_text(app.screen.query_one("#help-text", Static)).splitlines()
+            if "Rescan" in line
+        )
+        assert " ".join(help_line.split()).startswith("R Rescan List the directory again")
 
 
 async def test_snapshot_and_undo_need_a_server_and_say_so(snapshot_dir: Path) -> None:
@@ -367,6 +506,21 @@ async def test_snapshot_and_undo_need_a_server_and_say_so(snapshot_dir: Path) ->
         await pilot.press("u")
         assert notes == [NO_SERVER, NO_SERVER]
         assert "no server attached" in app.sub_title
+
+
+async def test_browser_keys_pressed_here_say_where_they_work(snapshot_dir: Path) -> None:
+    write(snapshot_dir, sample_data(), 0)
+    app = make_app(snapshot_dir)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "y")
+        assert isinstance(app.screen, SnapshotsScreen)
+        assert notes == [IN_THE_BROWSER["filter"], IN_THE_BROWSER["copy"]]
+        assert "enter opens" in notes[0] and "enter opens" in notes[1]
+        for key in ("slash", "y"):
+            active = app.screen.active_bindings[key]
+            assert not active.enabled and not active.binding.show  # disabled, not in the footer
 
 
 async def test_rollback_modal_names_the_file_and_cancels(snapshot_dir: Path) -> None:
@@ -483,7 +637,7 @@ async def test_help_lists_the_keys(snapshot_dir: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text").render())
+        text = shown_text(app.screen.query_one("#help-text", Static))
         for words in ("Roll back", "Snapshot now", "Undo roll-back", "Diff", "Quit", "^p"):
             assert words.lower() in text.lower(), words
         await pilot.press("escape")
@@ -513,7 +667,7 @@ async def test_snapshot_rows_mark_the_diff_file(snapshot_dir: Path) -> None:
     catalog = SnapshotCatalog(snapshot_dir)
     catalog.refresh()
     entry = catalog.entries[0]
-    rows = SnapshotRows(catalog.entries, catalog.cached, entry.moment, entry.name)
+    rows = SnapshotRows(catalog.entries, catalog.cached, entry.time().moment, entry.name)
     assert [cell.plain for cell in rows.cells(0)][:5] == [
         "◆",
         "2026-11-26 07:00:00.000",
@@ -521,3 +675,21 @@ async def test_snapshot_rows_mark_the_diff_file(snapshot_dir: Path) -> None:
         rows.cells(0)[3].plain,
         "verifying…",
     ]
+
+
+def test_snapshot_rows_young_rows_are_the_newest_files(snapshot_dir: Path) -> None:
+    for minute in range(3):
+        write(snapshot_dir, sample_data(), minute)
+    catalog = SnapshotCatalog(snapshot_dir)
+    catalog.refresh()
+    rows = SnapshotRows(
+        catalog.entries, catalog.cached, T0 + timedelta(minutes=2, seconds=30), None
+    )
+    assert rows.young_rows() == range(0, 1)
+    rows.now = T0 + timedelta(minutes=1, seconds=1)  # the newest file in the future: young too
+    assert rows.young_rows() == range(0, 2)
+    rows.now = T0 + timedelta(hours=1)
+    assert not rows.young_rows()
+    live = SnapshotRows(catalog.entries, catalog.cached, rows.now, None, LiveRow(1, "memory"))
+    live.now = T0 + timedelta(minutes=2)
+    assert live.young_rows() == range(1, 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Protocol, runtime_checkable
 
+from textual import events
 from textual.screen import Screen
 
 from engine import CatalogChange
@@ -31,6 +32,13 @@ class DashboardScreen(Screen[None]):
     """
 
     HIDDEN_WHEN_UNAVAILABLE: ClassVar[frozenset[str]] = frozenset()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Class `-deep` while the focus is past the list the screen starts on (its
+        `AUTO_FOCUS`): a narrow screen (`-narrow`) gives that list's room to what is being
+        read (an entry, a change), and shows it again on the way back."""
+        start = self.query(self.AUTO_FOCUS).first() if self.AUTO_FOCUS else None
+        self.set_class(start is not None and event.widget is not start, "-deep")
 
     def __init__(self, context: DashboardContext) -> None:
         super().__init__()

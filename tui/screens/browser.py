@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from engine import CatalogChange, LiveEntry
@@ -33,6 +33,7 @@ from tui.messages import (
 )
 from tui.safe_text import escape_controls, safe_text
 from tui.screens.base import DashboardScreen
+from tui.widgets.footer import DashboardFooter
 from tui.widgets.json_view import JsonView
 from tui.widgets.read_only_banner import ReadOnlyBanner
 from tui.widgets.virtual_table import Column, VirtualTable
@@ -75,13 +76,13 @@ class BrowserScreen(DashboardScreen):
             "copy",
             "Copy JSON",
             id="browser.copy",
-            tooltip="Copy the selected entry's JSON to the clipboard (OSC 52)",
+            tooltip="Copy the selected entry's JSON to the clipboard (OSC 52), and to a file "
+            "when the terminal may not take it",
         ),
         Binding(
             "w",
             "save",
             "Save JSON",
-            show=False,
             id="browser.save",
             tooltip="Write the selected entry's JSON to a private temp file",
         ),
@@ -116,7 +117,7 @@ class BrowserScreen(DashboardScreen):
                 yield VirtualTable(id="entries", empty_text="")
                 yield Static(id="entry-title")
                 yield JsonView(id="entry")
-        yield Footer()
+        yield DashboardFooter()
 
     @property
     def maps(self) -> VirtualTable:

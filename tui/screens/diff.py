@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from engine import CatalogChange, CatalogEntry, ChangeKind, diff_data
 from tui.context import DashboardContext
@@ -30,6 +30,7 @@ from tui.messages import DiffReady
 from tui.safe_text import escape_controls, safe_text
 from tui.screens.base import DashboardScreen
 from tui.snapshot_rows import snapshot_title
+from tui.widgets.footer import DashboardFooter
 from tui.widgets.json_view import JsonView
 from tui.widgets.read_only_banner import ReadOnlyBanner
 from tui.widgets.virtual_table import VirtualTable
@@ -78,7 +79,7 @@ class DiffScreen(DashboardScreen):
                     with Vertical():
                         yield Static(Text("newer", "bold"), classes="side-title", id="after-title")
                         yield JsonView(id="after")
-        yield Footer()
+        yield DashboardFooter()
 
     @property
     def map_table(self) -> VirtualTable:

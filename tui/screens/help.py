@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,31 +19,30 @@ from tui.widgets.virtual_table import VirtualTable
 
 __all__ = ["HelpScreen", "help_text"]
 
-_KEY_WIDTH = 14
-_NAME_WIDTH = 18
+_KEY_WIDTH = 12
+_NAME_WIDTH = 16
 
 
 def _bindings(owner: type) -> list[Binding]:
     return [binding for binding in getattr(owner, "BINDINGS", []) if isinstance(binding, Binding)]
 
 
-def _section(app: App[object], title: str, bindings: Iterable[Binding]) -> Text:
-    lines = [Text(title, "bold underline")]
+def _section(app: App[object], title: str, bindings: Iterable[Binding]) -> Group | None:
+    """A title, then a line per binding: its keys, its name, and what it does (wrapped in its
+    own column, so a narrow terminal keeps the columns); None without bindings."""
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.add_column(min_width=_KEY_WIDTH, no_wrap=True, style="bold cyan")
+    grid.add_column(min_width=_NAME_WIDTH, no_wrap=True)
+    grid.add_column(ratio=1, style="dim")
     for binding in bindings:
         keys = " ".join(
             app.get_key_display(binding.with_key(key.strip())) for key in binding.key.split(",")
         )
-        lines.append(
-            Text.assemble(
-                (f"  {keys:<{_KEY_WIDTH}}", "bold cyan"),
-                f"{binding.description:<{_NAME_WIDTH}}",
-                (binding.tooltip, "dim"),
-            )
-        )
-    return Text("\n").join(lines)
+        grid.add_row(keys, binding.description, binding.tooltip)
+    return Group(Text(title, "bold underline"), grid) if grid.row_count else None
 
 
-def help_text(app: App[object], screen: Screen[object]) -> Text:
+def help_text(app: App[object], screen: Screen[object]) -> Group:
     """The keys of `screen`, then moving in tables and JSON, then the keys that work everywhere."""
     in_lists = _bindings(VirtualTable)
     list_keys = {binding.key for binding in in_lists}
@@ -62,7 +63,12 @@ def help_text(app: App[object], screen: Screen[object]) -> Text:
             ],
         ),
     ]
-    return Text("\n\n").join(sections)
+    spaced: list[Group | Text] = []
+    for section in filter(None, sections):
+        if spaced:
+            spaced.append(Text())
+        spaced.append(section)
+    return Group(*spaced)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -79,7 +85,9 @@ class HelpScreen(ModalScreen[None]):
         self.about = about
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-dialog"):
+        with VerticalScroll(id="help-dialog") as dialog:
+            dialog.border_title = "Keys"
+            dialog.border_subtitle = "esc, q or ? closes"
             yield Static(help_text(self.app, self.about), id="help-text")
 
     def action_close(self) -> None:

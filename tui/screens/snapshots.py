@@ -5,6 +5,7 @@ them, while a server is attached, its live state (browsable like a file)."""
 from __future__ import annotations
 
 import threading
+from datetime import UTC
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from engine import (
@@ -45,17 +46,26 @@ from tui.snapshot_rows import (
     snapshot_title,
     verdict_words,
 )
+from tui.widgets.footer import DashboardFooter
 from tui.widgets.snapshot_detail import SnapshotDetail
 from tui.widgets.virtual_table import VirtualTable
 
 __all__ = ["SnapshotsScreen"]
 
+AGE_TICK_S = 1.0
+"""How often the ages of files less than a minute old (shown in seconds) are redrawn."""
 AGE_REFRESH_S = 30.0
+"""How often every age is redrawn (minutes, hours and days move slowly)."""
 NOT_WATCHING = "not watching"
 LIVE_NO_DIFF = (
     "the live state cannot be diffed here: press s to snapshot it, then diff the new file"
 )
 LIVE_NO_ROLLBACK = "this is the server's live state itself: select a snapshot file to roll back to"
+IN_THE_BROWSER = {
+    "filter": "/ filters the entries of a map: enter opens the selected snapshot's maps",
+    "copy": "y copies an entry's JSON: enter opens the selected snapshot, then pick an entry",
+}
+"""Keys of the browser pressed here: what they do, and how to get there."""
 NOTHING_TO_UNDO = (
     "nothing to undo: the server has not rolled back since it started, or the roll-back was "
     "undone already"
@@ -66,9 +76,10 @@ open (renewed every HOLD_RENEW_S)."""
 HOLD_RENEW_S = 20.0
 
 
-def describe_changes(changes: tuple[CatalogChange, ...]) -> str:
-    """What a change notification says: `new 2026-02-14 09:00:00.000 · deleted …`, with
-    counts instead of names when several files changed the same way."""
+def describe_changes(changes: tuple[CatalogChange, ...], *, named: bool = True) -> str:
+    """What changed, in words: `new 2026-02-14 09:00:00.000 · deleted …`, with counts instead
+    of names when several files changed the same way, or always (`1 new · 1 deleted`) unless
+    `named`."""
     words = {
         CatalogChangeKind.ADDED: "new",
         CatalogChangeKind.MODIFIED: "rewritten",
@@ -77,11 +88,11 @@ def describe_changes(changes: tuple[CatalogChange, ...]) -> str:
     parts = []
     for kind, word in words.items():
         names = [change.name for change in changes if change.kind is kind]
-        if len(names) == 1:
+        if len(names) == 1 and named:
             parts.append(f"{word} {escape_controls(short_name(names[0]), keep_newlines=False)}")
         elif names:
             parts.append(f"{len(names)} {word}")
-    return capitalized(" · ".join(parts))
+    return " · ".join(parts)
 
 
 def capitalized(text: str) -> str:
@@ -162,6 +173,22 @@ class SnapshotsScreen(DashboardScreen):
             id="snapshots.clear-mark",
             tooltip="Forget the snapshot marked for a diff",
         ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            show=False,
+            id="snapshots.filter",
+            tooltip="In a snapshot's entries (enter opens it): show only those holding some text",
+        ),
+        Binding(
+            "y",
+            "copy",
+            "Copy JSON",
+            show=False,
+            id="snapshots.copy",
+            tooltip="In a snapshot's entries (enter opens it): copy the selected entry's JSON",
+        ),
     ]
 
     def __init__(self, context: DashboardContext, *, watch: bool) -> None:
@@ -175,6 +202,9 @@ class SnapshotsScreen(DashboardScreen):
         self._stop_watching = threading.Event()
         self._rows = SnapshotRows((), self.context.catalog.cached, self.context.clock(), None)
         """What the table shows."""
+        self._age_ticks = 0
+        self._last_change: str | None = None
+        """What the watcher saw change last, and when (for the status line)."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -183,7 +213,7 @@ class SnapshotsScreen(DashboardScreen):
             with VerticalScroll(id="detail-pane"):
                 yield SnapshotDetail(id="detail")
         yield Static(id="status-line")
-        yield Footer()
+        yield DashboardFooter()
 
     @property
     def table(self) -> VirtualTable:
@@ -193,7 +223,7 @@ class SnapshotsScreen(DashboardScreen):
         self._relist()
         if self._watch:
             self._watch_directory()
-        self.set_interval(AGE_REFRESH_S, self._show_entries)
+        self.set_interval(AGE_TICK_S, self.refresh_ages)
 
     def on_unmount(self) -> None:
         self._stop_watching.set()
@@ -206,8 +236,9 @@ class SnapshotsScreen(DashboardScreen):
 
     def selected(self) -> CatalogEntry | None:
         """The selected file (None on the live row)."""
+        shown = self._rows.entries
         index = self.table.cursor_row - self._rows.first_file
-        return self.entries[index] if 0 <= index < len(self.entries) else None
+        return shown[index] if 0 <= index < len(shown) else None
 
     def live_selected(self) -> bool:
         return self._rows.is_live(self.table.cursor_row)
@@ -229,7 +260,9 @@ class SnapshotsScreen(DashboardScreen):
 
     def _show_update(self, update: CatalogUpdate) -> None:
         """Show what a look at the directory found: its files, or why it cannot be listed;
-        tell the screens that act on a changed file, and say if the diff mark went away."""
+        tell the screens that act on a changed file, and say if the diff mark went away (the
+        selected file going is no news: rotation takes one every save, and the cursor stays
+        where it was)."""
         for screen in self.app.screen_stack:
             if isinstance(screen, FollowsFiles) and update.changes:
                 screen.files_changed(update.changes)
@@ -296,13 +329,25 @@ class SnapshotsScreen(DashboardScreen):
 
     @on(SnapshotsVerified)
     def _verified(self, message: SnapshotsVerified) -> None:
-        self.table.refresh_rows()
+        """Verdicts: show them, and move the files whose stored time puts them elsewhere
+        (the selected file stays selected)."""
+        rows = self._new_rows()
+        if rows.entries == self._rows.entries:
+            self.table.refresh_rows()
+        else:
+            self.table.swap_rows(rows, cursor=self._cursor_after_relist(rows))
+            self._rows = rows
         if self.selected() in message.entries:
             self._show_detail()  # and what it enables (roll-back needs a valid file)
         self._show_status()
 
     @on(VirtualTable.CursorMoved, "#snapshots")
     def _show_detail(self) -> None:
+        """The selected row's detail, and the keys it enables."""
+        self._update_detail()
+        self.refresh_bindings()
+
+    def _update_detail(self) -> None:
         detail = self.query_one(SnapshotDetail)
         if self.live_selected() and self._rows.live is not None:
             detail.show_live(self._rows.live, self.context.server_status, self.context.clock())
@@ -310,7 +355,24 @@ class SnapshotsScreen(DashboardScreen):
             entry = self.selected()
             verdict = self.context.catalog.cached(entry) if entry else None
             detail.show(entry, verdict, self.context.clock())
-        self.refresh_bindings()
+
+    def refresh_ages(self) -> None:
+        """Every `AGE_TICK_S`: move the ages on, redrawing only the rows whose age is in
+        seconds (none, mostly) and the selected file's detail if it is one of them; every
+        `AGE_REFRESH_S`, every row and the detail."""
+        rows = self._rows
+        were_young = rows.young_rows()  # a row turning a minute old shows `1m` at once
+        rows.now = self.context.clock()
+        young = range(were_young.start, max(were_young.stop, rows.young_rows().stop))
+        self._age_ticks += 1
+        if self._age_ticks * AGE_TICK_S >= AGE_REFRESH_S:
+            self._age_ticks = 0
+            self.table.refresh_rows()
+            self._update_detail()
+        elif young:
+            self.table.refresh_rows(young)
+            if self.table.cursor_row in young:
+                self._update_detail()
 
     def server_changed(self) -> None:
         """A server attached or went away (the live row comes or goes: the selection stays),
@@ -331,6 +393,8 @@ class SnapshotsScreen(DashboardScreen):
         if pending:
             parts.append(f"verifying {pending}…")
         parts.append(self._watch_state)
+        if self._last_change is not None:
+            parts.append(self._last_change)
         line = Text(" · ".join(parts), style="dim")
         marked = self.context.catalog.entry(self._marked) if self._marked else None
         if marked is not None:
@@ -354,10 +418,15 @@ class SnapshotsScreen(DashboardScreen):
 
     @on(DirectoryWatched)
     def _watched(self, message: DirectoryWatched) -> None:
+        """What the watcher saw. Files come and go as the server saves and rotates: that
+        goes in the status line; a toast only for what needs the user (the file they
+        marked for a diff gone, the directory gone or back)."""
         update = message.update
         self._show_update(update)
         if update.changes:
-            self.notify(describe_changes(update.changes), markup=False, timeout=4)
+            when = self.context.clock().astimezone(UTC)
+            changed = describe_changes(update.changes, named=False)
+            self._last_change = f"{changed} at {when:%H:%M:%S}"
         first = self._watch_state == NOT_WATCHING
         words = escape_controls(
             watch_words(update, self.context.directory, first=first), keep_newlines=False
@@ -373,10 +442,13 @@ class SnapshotsScreen(DashboardScreen):
     # -- actions -----------------------------------------------------------------------------
 
     def _next_older(self, entry: CatalogEntry) -> CatalogEntry | None:
-        index = self.entries.index(entry) + 1
-        return self.entries[index] if index < len(self.entries) else None
+        shown = self._rows.entries
+        index = shown.index(entry) + 1
+        return shown[index] if index < len(shown) else None
 
     def unavailable_reason(self, action: str) -> str | None:
+        if action in IN_THE_BROWSER:
+            return IN_THE_BROWSER[action]
         entry = self.selected()
         if self.live_selected():
             if action in {"diff", "diff_older"}:
@@ -445,7 +517,7 @@ class SnapshotsScreen(DashboardScreen):
         if marked == entry:
             self.action_diff_older()
             return
-        older, newer = sorted((marked, entry), key=self.entries.index, reverse=True)
+        older, newer = sorted((marked, entry), key=self._rows.entries.index, reverse=True)
         self._open_diff(older, newer)
 
     def action_diff_older(self) -> None:

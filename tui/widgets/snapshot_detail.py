@@ -1,102 +1,104 @@
-"""The selected row in full: a snapshot file (name, verdict and reason, checksums, every map's
-count), or the attached server's live state (mode, saves, restore, undo, every map's count)."""
+"""The selected row in a few lines: a snapshot file (name, size, time, verdict and reason,
+checksum, what its maps hold), or the attached server's live state (mode, saves, restore,
+undo, what its maps hold). Long values wrap under themselves, beside their label."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from io import StringIO
 
+from rich.console import Console
 from rich.text import Text
 from textual.widgets import Static
 
-from engine import CatalogEntry, ServiceStatus, SnapshotRead, format_timestamp
-from tui.formatting import format_age, format_size
+from engine import CatalogEntry, ServiceStatus, SnapshotRead
+from tui.formatting import format_age, format_size, time_mark, time_note
 from tui.safe_text import safe_text
 from tui.server_words import FALLBACK, last_save_words, mode_words
-from tui.snapshot_rows import LIVE_MARK, LiveRow, status_text, verdict_text
+from tui.snapshot_rows import LIVE_MARK, LiveRow, status_text, time_text, verdict_text
 
 __all__ = ["SnapshotDetail", "live_detail_text", "snapshot_detail_text"]
 
 _LABEL = 10
-_COUNT_NAME = 22
-_COUNT_WIDTH = 7
-_COUNT_GAP = 3
+_WRAPPING = Console(file=StringIO(), width=80)
+"""Lends its settings to `Text.wrap` (the width given overrides its own)."""
 
 
-def _row(label: str, *parts: Text | str) -> Text:
-    line = Text.assemble((label.ljust(_LABEL), "bold dim"), no_wrap=True, end="")
-    for part in parts:
-        line.append_text(part if isinstance(part, Text) else Text(part))
-    return line
+def _row(label: str, value: Text, width: int) -> Text:
+    """`label`, then `value` wrapped to the rest of `width`, its further lines under it."""
+    lines = value.wrap(_WRAPPING, max(width - _LABEL, 16), no_wrap=False)
+    row = Text(no_wrap=True, end="")
+    for index, line in enumerate(lines):
+        if index:
+            row.append("\n")
+        row.append((label if not index else "").ljust(_LABEL), "bold dim")
+        row.append_text(line)
+    return row
 
 
-def _checksum_rows(verdict: SnapshotRead) -> list[Text]:
+def _checksum_value(verdict: SnapshotRead) -> Text:
     expected, actual = verdict.expected_checksum, verdict.actual_checksum
     if expected is None and actual is None:
-        return [_row("checksum", Text("—", "dim"))]
-    match = expected is not None and expected == actual
-    verdict_mark = Text("  ✓ match", "green") if match else Text("  ✗ differs", "bold red")
-    rows = [
-        _row("checksum", Text("expected ", "dim"), safe_text(expected or "—")),
-        _row("", Text("actual   ", "dim"), safe_text(actual or "not computed")),
-    ]
+        return Text("—", "dim")
+    if expected is not None and expected == actual:
+        return Text.assemble(safe_text(expected), ("  ✓ matches", "green"))
+    value = Text.assemble(("expected ", "dim"), safe_text(expected or "—"), "\n")
+    value.append_text(Text.assemble(("actual   ", "dim"), safe_text(actual or "not computed")))
     if actual is not None:
-        rows[1].append_text(verdict_mark)
-    return rows
+        value.append("  ✗ differs", "bold red")
+    return value
 
 
-def _count_rows(counts: dict[str, int], width: int) -> list[Text]:
-    if not counts:
-        return [_row("maps", Text("—", "dim"))]
-    per_line = max(1, (width - _LABEL + _COUNT_GAP) // (_COUNT_NAME + _COUNT_WIDTH + _COUNT_GAP))
-    cells = []
-    for name, count in counts.items():
-        cell = safe_text(name, "" if count else "dim")
-        cell.truncate(_COUNT_NAME, overflow="ellipsis", pad=True)
-        cell.append(f"{count:>{_COUNT_WIDTH},}", "" if count else "dim")
-        cells.append(cell)
-    rows = []
-    for start in range(0, len(cells), per_line):
-        line = Text(" " * _COUNT_GAP).join(cells[start : start + per_line])
-        rows.append(_row("maps" if not start else "", line))
-    return rows
+def _counts_value(counts: dict[str, int], width: int) -> Text:
+    """`sessions 2 · events 12 · … · 13 empty`: the maps that hold entries, as many to a line
+    as fit in `width`, then how many are empty."""
+    items = [
+        Text.assemble(safe_text(name, "dim"), f" {count:,}")
+        for name, count in counts.items()
+        if count
+    ]
+    if empty := sum(not count for count in counts.values()):
+        items.append(Text(f"{empty} empty", "dim"))
+    if not items:
+        return Text("—", "dim")
+    lines = [Text()]
+    for item in items:
+        if lines[-1] and lines[-1].cell_len + 3 + item.cell_len > width:
+            lines.append(Text())
+        if lines[-1]:
+            lines[-1].append(" · ", "dim")
+        lines[-1].append_text(item)
+    return Text("\n").join(lines)
 
 
 def snapshot_detail_text(
     entry: CatalogEntry, verdict: SnapshotRead | None, now: datetime, width: int
 ) -> Text:
-    """Everything known about one file, as lines of safe text `width` cells wide."""
-    taken = (
-        Text(f"{format_timestamp(entry.taken)} · {format_age(entry.taken, now)}")
-        if entry.taken
-        else Text("not in the name", "dim italic")
-    )
-    modified = Text(f"   file modified {format_timestamp(entry.modified)}", "dim")
-    lines = [safe_text(entry.name, "bold"), _row("taken", taken, modified)]
+    """What is known about one file, as lines of safe text `width` cells wide."""
+    size = f" · {format_size(entry.size)}"
+    if verdict is not None and verdict.json_bytes:
+        size += f" ({format_size(verdict.json_bytes)} of JSON)"
+    title = Text.assemble(safe_text(entry.name, "bold"), (size, "dim"))
+    time = entry.time(verdict)
+    taken = time_text(time)
+    taken.append(f" · {format_age(time.moment, now)}")
+    if (note := time_note(time)) is not None:
+        taken.append(f" · {time_mark(time)}{note}", "bold yellow" if time_mark(time) else "dim")
+    lines = [*title.wrap(_WRAPPING, width, no_wrap=False), _row("taken", taken, width)]
     if verdict is None:
-        lines.append(_row("status", status_text(None)))
-        lines.append(_row("size", format_size(entry.size)))
+        lines.append(_row("status", status_text(None), width))
         return Text("\n").join(lines)
-    lines.append(_row("status", verdict_text(verdict)))
-    size = f"{format_size(entry.size)} on disk"
-    if verdict.json_bytes:
-        size += f" · {format_size(verdict.json_bytes)} of JSON"
-    if verdict.timestamp is not None:
-        size += " · file says "
-    size_text = Text(size)
-    if verdict.timestamp is not None:
-        size_text.append_text(safe_text(verdict.timestamp))
-    lines.append(_row("size", size_text))
-    lines.extend(_checksum_rows(verdict))
-    lines.extend(_count_rows(verdict.counts, width))
+    lines.append(_row("status", verdict_text(verdict), width))
+    lines.append(_row("checksum", _checksum_value(verdict), width))
+    lines.append(_row("maps", _counts_value(verdict.counts, width - _LABEL), width))
     return Text("\n").join(lines)
 
 
-def _saves_row(status: ServiceStatus, now: datetime) -> Text:
+def _saves_value(status: ServiceStatus, now: datetime) -> Text:
     if not status.enabled:
-        return _row("saves", safe_text(last_save_words(status, now), "dim"))
-    line = Text(
-        f"every {status.interval_s:g} s, keeps {status.max_snapshots} files · ", no_wrap=True
-    )
+        return safe_text(last_save_words(status, now), "dim")
+    line = Text(f"every {status.interval_s:g} s, keeps {status.max_snapshots} files · ")
     save = status.last_save
     words = safe_text(last_save_words(status, now))
     if save is not None and not save.ok:
@@ -105,13 +107,13 @@ def _saves_row(status: ServiceStatus, now: datetime) -> Text:
     if save is not None and save.ok and save.path is not None:
         line.append(" · ", "dim")
         line.append_text(safe_text(save.path.name, "dim"))
-    return _row("saves", line)
+    return line
 
 
 def live_detail_text(
     live: LiveRow, status: ServiceStatus | None, now: datetime, width: int
 ) -> Text:
-    """Everything the attached server says about itself, as lines of safe text."""
+    """What the attached server says about itself, as lines of safe text."""
     title = Text.assemble((f"{LIVE_MARK} ", "bold green"), ("live state", "bold"))
     title.append(" of the attached server · enter: browse it", "dim")
     if status is not None and status.enabled:
@@ -119,40 +121,72 @@ def live_detail_text(
     server = Text(f"pid {live.pid} · ")
     style = "bold yellow" if live.mode == FALLBACK else "bold"
     server.append_text(safe_text(mode_words(live.mode), style))
-    lines = [title, _row("server", server)]
+    lines = [title, _row("server", server, width)]
     if status is None:
-        lines.append(_row("status", Text("reading…", "dim italic")))
+        lines.append(_row("status", Text("reading…", "dim italic"), width))
         return Text("\n").join(lines)
-    lines.append(_saves_row(status, now))
+    lines.append(_row("saves", _saves_value(status, now), width))
     restored = (
         safe_text(status.restored_from)
         if status.restored_from
         else Text("nothing (started empty)", "dim")
     )
-    lines.append(_row("restored", restored))
+    lines.append(_row("restored", restored, width))
     for skipped in status.skipped:
-        lines.append(
-            _row("skipped", safe_text(f"{skipped.name}: {skipped.status}: {skipped.reason}"))
-        )
+        text = safe_text(f"{skipped.name}: {skipped.status}: {skipped.reason}")
+        lines.append(_row("skipped", text, width))
     undo = (
         Text("u undoes the last roll-back")
         if status.can_undo
         else Text("no roll-back to undo", "dim")
     )
-    lines.append(_row("undo", undo))
-    lines.extend(_count_rows(status.counts, width))
+    lines.append(_row("undo", undo, width))
+    lines.append(_row("maps", _counts_value(status.counts, width - _LABEL), width))
     return Text("\n").join(lines)
+
+
+@dataclass(frozen=True)
+class _FileShown:
+    entry: CatalogEntry
+    verdict: SnapshotRead | None
+    now: datetime
+
+
+@dataclass(frozen=True)
+class _LiveShown:
+    live: LiveRow
+    status: ServiceStatus | None
+    now: datetime
 
 
 class SnapshotDetail(Static):
     """Shows `snapshot_detail_text` for one file, `live_detail_text` for the live state, or a
-    hint when nothing is selected."""
+    hint when nothing is selected; drawn again for a new width."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("No snapshot selected.", "dim italic"), id=id)
+        self._shown: _FileShown | _LiveShown | None = None
+        self._width = 0
+        """The width last drawn for."""
 
     def show(self, entry: CatalogEntry | None, verdict: SnapshotRead | None, now: datetime) -> None:
-        if entry is None:
-            self.update(Text("No snapshot selected.", "dim italic"))
-        else:
-            self.update(snapshot_detail_text(entry, verdict, now, self.size.width or 80))
+        self._shown = _FileShown(entry, verdict, now) if entry is not None else None
+        self._draw()
 
     def show_live(self, live: LiveRow, status: ServiceStatus | None, now: datetime) -> None:
-        self.update(live_detail_text(live, status, now, self.size.width or 80))
+        self._shown = _LiveShown(live, status, now)
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self.size.width != self._width:
+            self._draw()
+
+    def _draw(self) -> None:
+        shown = self._shown
+        width = self._width = self.size.width or 80
+        if isinstance(shown, _FileShown):
+            self.update(snapshot_detail_text(shown.entry, shown.verdict, shown.now, width))
+        elif isinstance(shown, _LiveShown):
+            self.update(live_detail_text(shown.live, shown.status, shown.now, width))
+        else:
+            self.update(Text("No snapshot selected.", "dim italic"))

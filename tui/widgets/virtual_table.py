@@ -4,7 +4,9 @@ Why not Textual's `DataTable`: it measures every cell as rows are added, so 100,
 about 9 s and freeze the app. `textual-fastdatatable` is fast but brings pyarrow (~170 MB).
 This is the Toolong approach instead: a `ScrollView` whose `render_line` asks its row source
 for the cells of the visible rows only, and caches the drawn lines. Columns have declared
-widths (one of them takes the remaining width), so nothing is ever measured up front.
+widths (one of them takes the remaining width), so nothing is ever measured up front. In a
+narrow table the optional columns go first; if the others still do not fit, the table
+scrolls sideways (`h`/`l`).
 
 The row source is anything with `__len__` and `cells(row) -> Sequence[Text]`; cells arrive as
 `Text` built from escaped strings (see `tui.safe_text`), never as markup. A source that reads
@@ -38,8 +40,14 @@ _INDENT = 1
 class Column:
     title: str
     width: int = 0
-    """Cells wide; 0 takes whatever the other columns leave."""
+    """Cells wide; 0 takes whatever the other columns leave, at least `MIN_FLEXIBLE`."""
     justify: Literal["left", "right"] = "left"
+    optional: bool = False
+    """Left out when the table is too narrow for every column."""
+
+
+MIN_FLEXIBLE = 16
+"""The least a flexible column gets: below, optional columns go, then the table scrolls."""
 
 
 class RowSource(Protocol):
@@ -57,14 +65,29 @@ class _NoRows:
 
 
 def column_widths(columns: Sequence[Column], width: int) -> list[int]:
-    """Each column's width within `width` cells: fixed ones as declared, the flexible one the
-    rest (at least 4)."""
-    fixed = _INDENT + sum(column.width for column in columns) + _GAP * (len(columns) - 1)
-    flexible = [index for index, column in enumerate(columns) if column.width == 0]
-    widths = [column.width for column in columns]
-    for index in flexible:
-        widths[index] = max(4, (width - fixed) // len(flexible))
-    return widths
+    """Each column's width within `width` cells: fixed ones as declared, the flexible ones
+    the rest (at least `MIN_FLEXIBLE`); 0 for an optional column left out (the last ones
+    first) because the others need the room. With the gaps they may add up to more than
+    `width`: the table then scrolls sideways."""
+    shown = list(range(len(columns)))
+    while True:
+        flexible = sum(columns[index].width == 0 for index in shown)
+        fixed = _INDENT + sum(columns[index].width for index in shown) + _GAP * (len(shown) - 1)
+        room = (width - fixed) // flexible if flexible else width - fixed
+        optional = [index for index in shown if columns[index].optional]
+        if room >= (MIN_FLEXIBLE if flexible else 0) or not optional:
+            break
+        shown.remove(optional[-1])
+    return [
+        (column.width or max(MIN_FLEXIBLE, room)) if index in shown else 0
+        for index, column in enumerate(columns)
+    ]
+
+
+def line_width(widths: Sequence[int]) -> int:
+    """How wide a line of columns this wide is (the left-out ones, 0, take no gap)."""
+    shown = [width for width in widths if width]
+    return _INDENT + sum(shown) + _GAP * (len(shown) - 1)
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -73,6 +96,22 @@ class VirtualTable(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="table.down", tooltip="Next row"),
         Binding("k,up", "cursor_up", "Up", show=False, id="table.up", tooltip="Previous row"),
+        Binding(
+            "h,left",
+            "scroll_left",
+            "Left",
+            show=False,
+            id="table.left",
+            tooltip="Scroll left (a table too wide for its place)",
+        ),
+        Binding(
+            "l,right",
+            "scroll_right",
+            "Right",
+            show=False,
+            id="table.right",
+            tooltip="Scroll right",
+        ),
         Binding("g,home", "top", "Top", show=False, id="table.top", tooltip="First row"),
         Binding("G,end", "bottom", "Bottom", show=False, id="table.bottom", tooltip="Last row"),
         Binding(
@@ -101,7 +140,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     VirtualTable {
-        overflow-x: hidden;
+        overflow-x: auto;
         overflow-y: auto;
         background: $surface;
         & > .virtual-table--header { color: $text-muted; text-style: bold; }
@@ -183,7 +222,7 @@ class VirtualTable(ScrollView, can_focus=True):
             self.empty_text = empty_text
         self._source = source
         self._cache.clear()
-        self.virtual_size = Size(0, len(source) + 1)
+        self._size_to_rows()
         self.cursor_row = min(max(cursor, 0), len(source) - 1)
         self._scroll_to_cursor()
         self.refresh()
@@ -197,13 +236,19 @@ class VirtualTable(ScrollView, can_focus=True):
         `CursorMoved`; their number may have changed."""
         self._source = source
         self._cache.clear()
-        self.virtual_size = Size(0, len(source) + 1)
+        self._size_to_rows()
         row = self.cursor_row if cursor is None else cursor
         self.cursor_row = min(max(row, 0), len(source) - 1)
         if cursor is not None:
             self._scroll_to_cursor()
         self.refresh()
         self._announce_rows_shown()
+
+    def _size_to_rows(self) -> None:
+        """A line per row and the header; as wide as the columns need (wider than the
+        table, it scrolls sideways)."""
+        width = line_width(column_widths(self._columns, self.scrollable_content_region.width))
+        self.virtual_size = Size(width, len(self._source) + 1)
 
     @property
     def rows_on_screen(self) -> tuple[int, int]:
@@ -224,12 +269,18 @@ class VirtualTable(ScrollView, can_focus=True):
         self._announce_rows_shown()
 
     def on_resize(self) -> None:
+        self._size_to_rows()
         self._announce_rows_shown()
 
-    def refresh_rows(self) -> None:
-        """Redraw every row: their cells changed, not their number or order."""
-        self._cache.clear()
-        self.refresh()
+    def refresh_rows(self, rows: range | None = None) -> None:
+        """Redraw these rows (default: every row): their cells changed, not their number or
+        order."""
+        if rows is None:
+            self._cache.clear()
+            self.refresh()
+            return
+        for row in rows:
+            self._refresh_row(row)
 
     def move_cursor(self, row: int) -> None:
         if not self.row_count:
@@ -296,10 +347,12 @@ class VirtualTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
+        scroll_x = round(self.scroll_x)
         if y == 0:
             header = self.get_component_rich_style("virtual-table--header")
             titles = [Text(column.title) for column in self._columns]
-            return self._line(titles, width, base + header)
+            strip = self._line(titles, width, base + header)
+            return strip.crop_extend(scroll_x, scroll_x + width, base + header)
         row = round(self.scroll_y) + y - 1
         if not self.row_count and y == 1:
             empty = self.get_component_rich_style("virtual-table--empty")
@@ -309,22 +362,26 @@ class VirtualTable(ScrollView, can_focus=True):
         if row >= self.row_count:
             return Strip.blank(width, base)
         is_cursor = row == self.cursor_row
-        key = (row, width, is_cursor)
-        if (cached := self._cache.get(key)) is not None:
-            return cached
         style = base
         if is_cursor:
             style += self.get_component_rich_style("virtual-table--cursor")
-        strip = self._line(self._source.cells(row), width, style)
-        self._cache[key] = strip
-        return strip
+        key = (row, width, is_cursor)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._line(self._source.cells(row), width, style)
+        return cached.crop_extend(scroll_x, scroll_x + width, style)
 
     def _line(self, cells: Sequence[Text], width: int, style: Style) -> Strip:
+        """A row's cells in their columns, for a table `width` cells wide (the line may be
+        wider: the table scrolls)."""
         line = Text(no_wrap=True, end="")
         widths = column_widths(self._columns, width)
-        for index, (cell, column, cell_width) in enumerate(
-            zip(cells, self._columns, widths, strict=False)
-        ):
+        shown = [
+            (cell, column, cell_width)
+            for cell, column, cell_width in zip(cells, self._columns, widths, strict=False)
+            if cell_width
+        ]
+        for index, (cell, column, cell_width) in enumerate(shown):
             if index:
                 line.append(" " * _GAP)
             piece = cell.copy()
@@ -336,4 +393,4 @@ class VirtualTable(ScrollView, can_focus=True):
             line.append_text(piece)
         line.pad_left(_INDENT)
         strip = Strip(line.render(self.app.console)).apply_style(style)
-        return strip.crop_extend(0, width, style)
+        return strip.crop_extend(0, max(width, line_width(widths)), style)
