@@ -291,7 +291,7 @@ def assert_one_warning(result: subprocess.CompletedProcess[bytes], status: Snaps
     err = result.stderr.decode()
     assert result.returncode == 0, err
     assert len(err.splitlines()) == 1 and err.startswith("statesnap: warning: "), err
-    assert err.count(status.label) == 1 and "would not be restored" in err, err
+    assert err.count(status.value) == 1 and "would not be restored" in err, err
 
 
 @pytest.mark.parametrize("how", sorted(DAMAGES))
@@ -300,7 +300,7 @@ def test_show_and_diff_read_a_damaged_file_with_a_warning(tmp_path: Path, how: s
 
     summary = statesnap("show", newer.name, cwd=tmp_path)
     assert_one_warning(summary, status)
-    assert b"sessions" in summary.stdout and status.label.encode() in summary.stdout
+    assert b"sessions" in summary.stdout and status.value.encode() in summary.stdout
     keys = statesnap("show", newer.name, "--map", "sessions", cwd=tmp_path)
     assert_one_warning(keys, status)
     assert [line.split()[0] for line in keys.stdout.decode().splitlines()] == ["s1", "s2"]
@@ -315,7 +315,7 @@ def test_export_of_a_damaged_file_needs_salvage(tmp_path: Path, how: str) -> Non
 
     refused = statesnap("export", newer.name, cwd=tmp_path)
     error = assert_one_line_error(refused)
-    assert error.count(status.label) == 1 and "--salvage" in error
+    assert error.count(status.value) == 1 and "--salvage" in error
     assert refused.stdout == b""
     salvaged = statesnap("export", newer.name, "--salvage", cwd=tmp_path)
     assert_one_warning(salvaged, status)

@@ -155,7 +155,7 @@ def test_a_damaged_file_whose_data_reads_is_neither_promoted_nor_restored(
 
     with pytest.raises(ValueError, match="cannot be restored") as refused:
         promote_snapshot(snapdir, newer.name)
-    assert str(refused.value).count(status.label) == 1
+    assert str(refused.value).count(status.value) == 1
     storage = MemoryStorage()
     service = SnapshotService(storage, snapdir)
     assert service.load_latest_snapshot() and service.restored_from == older.name

@@ -76,7 +76,7 @@ def test_a_damaged_file_whose_json_parses_keeps_its_data_and_counts(
     assert found.status is status
     assert found.data_object == data
     assert found.counts == {"sessions": 1, "events": 1}
-    assert found.summary.count(found.status.label) == 1  # the verdict said once
+    assert found.summary.count(found.status.value) == 1  # the verdict said once
     assert read_snapshot(path, keep_data=False).data is None
 
 

@@ -27,7 +27,7 @@ def banner(app: StatesnapApp) -> str:
 
 def assert_read_only(text: str, status: SnapshotStatus) -> None:
     assert text.startswith("READ-ONLY · "), text
-    assert text.count(status.label) == 1, text
+    assert text.count(status.value) == 1, text
     assert text.endswith("this file would not be restored"), text
 
 
@@ -105,4 +105,4 @@ async def test_rolling_back_to_a_damaged_file_stays_refused(snapshot_dir: Path, 
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmScreen)
         assert notes[-1].startswith("cannot roll back to ")
-        assert notes[-1].count(status.label) == 1
+        assert notes[-1].count(status.value) == 1
