@@ -18,7 +18,7 @@ import lzma
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -215,8 +215,10 @@ async def bench_new_file(directory: Path) -> None:
         path.unlink()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_on_large_files(description: str, *benches: Callable[[Path], Awaitable[None]]) -> None:
+    """The command line of a benchmark on the large files: --dir and --copies, the files made
+    (or reused), then each bench run on their directory."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--dir", type=Path, help="where to keep the generated snapshots")
     parser.add_argument("--copies", type=int, default=12, help="replication factor (12: ~120 MB)")
     args = parser.parse_args()
@@ -224,9 +226,12 @@ def main() -> None:
         directory = args.dir or Path(scratch) / "snapshots"
         print(f"snapshots in {directory}")
         ensure_files(directory, args.copies)
-        asyncio.run(bench_snapshots_view(directory))
-        asyncio.run(bench_browser(directory))
-        asyncio.run(bench_new_file(directory))
+        for bench in benches:
+            asyncio.run(bench(directory))
+
+
+def main() -> None:
+    run_on_large_files(__doc__.splitlines()[0], bench_snapshots_view, bench_browser, bench_new_file)
 
 
 if __name__ == "__main__":

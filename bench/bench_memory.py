@@ -15,14 +15,11 @@ under 1.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import contextlib
 import ctypes
-import tempfile
 from pathlib import Path
 
-from bench_dashboard import FILES, SIZE, ensure_files, until
+from bench_dashboard import FILES, SIZE, run_on_large_files, until
 from bench_snapshot import _status_kib
 from textual.pilot import Pilot
 
@@ -121,15 +118,7 @@ async def bench_memory(directory: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dir", type=Path, help="where to keep the generated snapshots")
-    parser.add_argument("--copies", type=int, default=12, help="replication factor (12: ~120 MB)")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="statesnap-bench-") as scratch:
-        directory = args.dir or Path(scratch) / "snapshots"
-        print(f"snapshots in {directory}")
-        ensure_files(directory, args.copies)
-        asyncio.run(bench_memory(directory))
+    run_on_large_files(__doc__.splitlines()[0], bench_memory)
 
 
 if __name__ == "__main__":

@@ -5,12 +5,17 @@ open."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from textual.geometry import Region
+from textual.pilot import Pilot
 
 from engine import ControlClient, list_snapshot_names
 from tests.helpers_processes import DemoProcess
+from tui.app import StatesnapApp
 from tui.attachment import ServerAttachment
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.read_only_banner import ReadOnlyBanner
@@ -105,15 +110,24 @@ async def test_live_dialog_lists_what_rotation_deletes_later_and_holds_its_file(
             assert oldest not in list_snapshot_names(snapshot_dir)
 
 
-async def test_a_dialog_whose_file_goes_away_says_so_and_confirms_nothing(
-    snapshot_dir: Path,
-) -> None:
-    files = [write(snapshot_dir, sample_data(2), minute) for minute in range(3)]
-    app = make_app(snapshot_dir)
+@asynccontextmanager
+async def watching_three(
+    directory: Path,
+) -> AsyncIterator[tuple[list[Path], StatesnapApp, Pilot[Any], list[str]]]:
+    """Three snapshots and a dashboard watching them at 80x24, with its notifications."""
+    files = [write(directory, sample_data(2 + minute), minute) for minute in range(3)]
+    app = make_app(directory)
     app.watch_directory = True
     notes = record_notifications(app)
     async with app.run_test(size=SMALL) as pilot:
         await wait_until(pilot, lambda: len(app.context.catalog.entries) == 3)
+        yield files, app, pilot, notes
+
+
+async def test_a_dialog_whose_file_goes_away_says_so_and_confirms_nothing(
+    snapshot_dir: Path,
+) -> None:
+    async with watching_three(snapshot_dir) as (files, app, pilot, notes):
         await pilot.press("G", "r")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         files[0].unlink()
@@ -128,12 +142,7 @@ async def test_a_dialog_whose_file_goes_away_says_so_and_confirms_nothing(
 
 
 async def test_a_diff_mark_that_goes_away_is_announced(snapshot_dir: Path) -> None:
-    files = [write(snapshot_dir, sample_data(2), minute) for minute in range(3)]
-    app = make_app(snapshot_dir)
-    app.watch_directory = True
-    notes = record_notifications(app)
-    async with app.run_test(size=SMALL) as pilot:
-        await wait_until(pilot, lambda: len(app.context.catalog.entries) == 3)
+    async with watching_three(snapshot_dir) as (files, app, pilot, notes):
         await pilot.press("G", "d")
         files[0].unlink()
         await wait_until(pilot, lambda: any("marked for a diff, was deleted" in n for n in notes))
@@ -141,11 +150,7 @@ async def test_a_diff_mark_that_goes_away_is_announced(snapshot_dir: Path) -> No
 
 
 async def test_a_browser_or_diff_whose_file_goes_away_says_so(snapshot_dir: Path) -> None:
-    files = [write(snapshot_dir, sample_data(2 + minute), minute) for minute in range(3)]
-    app = make_app(snapshot_dir)
-    app.watch_directory = True
-    async with app.run_test(size=SMALL) as pilot:
-        await wait_until(pilot, lambda: len(app.context.catalog.entries) == 3)
+    async with watching_three(snapshot_dir) as (files, app, pilot, _):
         await pilot.press("G", "enter")
         await wait_until(pilot, lambda: bool(app.screen.query(ReadOnlyBanner)))
         banner = app.screen.query_one(ReadOnlyBanner)
