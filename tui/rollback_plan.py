@@ -41,14 +41,17 @@ def _later(
     keep = status.max_snapshots
     window = max(keep - _WRITES_BEFORE_NEXT_SAVE - 1, 0)
     doomed = tuple(rotation_victims(listed, window, protect))
-    grace = format_duration(status.rollback_grace_s)
     kept = f"its {keep} newest files, {', '.join(sorted(protect))} and the undo point"
     if not doomed:
         return f"Its saves keep {kept}: none of the files listed now will be deleted.", ()
     plural = "s" if len(doomed) != 1 else ""
+    goes = f"keep {kept}, and these {len(doomed)} file{plural} go:"
+    if status.rollback_grace_s <= 0:  # a server that spares nothing after a roll-back
+        return f"Its next save will {goes}", doomed
+    grace = format_duration(status.rollback_grace_s)
     return (
         f"For {grace} its saves delete none of the files listed now, so you can try another;"
-        f" after that they keep {kept}, and these {len(doomed)} file{plural} go:",
+        f" after that they {goes}",
         doomed,
     )
 
