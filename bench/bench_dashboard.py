@@ -25,16 +25,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from statesnap.engine import js_dumps, write_snapshot_file
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.screens.browser import BrowserScreen
+from statesnap.tui.screens.snapshots import SnapshotsScreen
+from statesnap.tui.widgets.virtual_table import VirtualTable
 from textual import events
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
-
-from engine import js_dumps, write_snapshot_file
-from tui.app import StatesnapApp
-from tui.screens.browser import BrowserScreen
-from tui.screens.snapshots import SnapshotsScreen
-from tui.widgets.virtual_table import VirtualTable
 
 SOURCE = Path(__file__).resolve().parents[2] / "shared" / "bench" / "afw-medium-data.json.xz"
 FILES = 3

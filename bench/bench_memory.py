@@ -21,12 +21,11 @@ from pathlib import Path
 
 from bench_dashboard import FILES, SIZE, run_on_large_files, until
 from bench_snapshot import _status_kib
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.screens.browser import BrowserScreen
+from statesnap.tui.screens.diff import DiffScreen
+from statesnap.tui.screens.snapshots import SnapshotsScreen
 from textual.pilot import Pilot
-
-from tui.app import StatesnapApp
-from tui.screens.browser import BrowserScreen
-from tui.screens.diff import DiffScreen
-from tui.screens.snapshots import SnapshotsScreen
 
 
 def rss_mib() -> float:

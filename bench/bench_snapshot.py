@@ -34,9 +34,8 @@ from typing import Any
 
 import orjson
 from isal import isal_zlib
-
-from engine import MemoryStorage, SnapshotService, js_dumps, read_snapshot
-from engine.snapshot_format import GZIP_LEVEL
+from statesnap.engine import MemoryStorage, SnapshotService, js_dumps, read_snapshot
+from statesnap.engine.format.snapshot import GZIP_LEVEL
 
 SHARED_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
 MEDIUM = SHARED_BENCH / "afw-medium-data.json.xz"

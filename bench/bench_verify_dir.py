@@ -22,11 +22,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from statesnap.engine import js_dumps, write_snapshot_file
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.screens.snapshots import SnapshotsScreen
 from textual.widgets import Static
-
-from engine import js_dumps, write_snapshot_file
-from tui.app import StatesnapApp
-from tui.screens.snapshots import SnapshotsScreen
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SIZE = (120, 36)

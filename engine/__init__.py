@@ -6,7 +6,7 @@ A library any Python program can embed (sync or asyncio); it never imports the U
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from engine.catalog import (
+from statesnap.engine.catalog.catalog import (
     CatalogChange,
     CatalogChangeKind,
     CatalogClosedError,
@@ -15,12 +15,14 @@ from engine.catalog import (
     DirectoryState,
     SnapshotCatalog,
 )
-from engine.control_client import ControlClient, ControlError, EntryPage, LiveEntry, MapSummary
-from engine.control_server import ControlServer
-from engine.demo_directory import ForeignSnapshotsError, check_demo_directory
-from engine.diff import ChangeKind, EntryChange, MapDiff, SnapshotDiff, diff_data
-from engine.directory_lock import DirectoryInUseError, check_directory_free
-from engine.discovery import (
+from statesnap.engine.control.client import (
+    ControlClient,
+    ControlError,
+    EntryPage,
+    LiveEntry,
+    MapSummary,
+)
+from statesnap.engine.control.discovery import (
     RuntimeDirError,
     ServerGone,
     ServerInfo,
@@ -29,12 +31,10 @@ from engine.discovery import (
     runtime_dir,
     why_server_gone,
 )
-from engine.jsjson import MAX_DEPTH, JSONInputError, js_dumps, js_loads, js_number_text
-from engine.map_entries import entry_key, map_entries
-from engine.memory_storage import MemoryStorage, SnapshotRejectedError
-from engine.redis_storage import RedisStorage
-from engine.resilient_storage import BreakerState, ResilientStorage
-from engine.snapshot_dir import (
+from statesnap.engine.control.server import ControlServer
+from statesnap.engine.demo.directory import ForeignSnapshotsError, check_demo_directory
+from statesnap.engine.demo.workload import Workload, generate_state
+from statesnap.engine.directory.files import (
     DEFAULT_SNAPSHOT_DIR,
     SnapshotDirError,
     default_snapshot_dir,
@@ -46,7 +46,17 @@ from engine.snapshot_dir import (
     sweep_temp_files,
     write_snapshot_file,
 )
-from engine.snapshot_format import (
+from statesnap.engine.directory.lock import DirectoryInUseError, check_directory_free
+from statesnap.engine.format.diff import ChangeKind, EntryChange, MapDiff, SnapshotDiff, diff_data
+from statesnap.engine.format.jsjson import (
+    MAX_DEPTH,
+    JSONInputError,
+    js_dumps,
+    js_loads,
+    js_number_text,
+)
+from statesnap.engine.format.map_entries import entry_key, map_entries
+from statesnap.engine.format.snapshot import (
     DATA_KEYS,
     DEFAULT_MAX_BYTES,
     FORMAT_VERSION,
@@ -63,7 +73,14 @@ from engine.snapshot_format import (
     snapshot_name,
     timestamp_from_name,
 )
-from engine.snapshot_service import (
+from statesnap.engine.format.snapshot_time import (
+    SnapshotTime,
+    TimeSource,
+    newest_first,
+    parse_timestamp,
+    snapshot_time,
+)
+from statesnap.engine.service.snapshot_service import (
     NothingToUndoError,
     RollbackNotSavedError,
     RollbackResult,
@@ -75,27 +92,28 @@ from engine.snapshot_service import (
     SnapshotsDisabledError,
     SnapshotService,
 )
-from engine.snapshot_time import (
-    SnapshotTime,
-    TimeSource,
-    newest_first,
-    parse_timestamp,
-    snapshot_time,
+from statesnap.engine.storage.memory import MemoryStorage, SnapshotRejectedError
+from statesnap.engine.storage.protocol import (
+    Storage,
+    StorageConfigError,
+    check_storage_config,
+    create_storage,
 )
-from engine.storage import Storage, StorageConfigError, check_storage_config, create_storage
-from engine.workload import Workload, generate_state
+from statesnap.engine.storage.redis import RedisStorage
+from statesnap.engine.storage.resilient import BreakerState, ResilientStorage
 
 if TYPE_CHECKING:
-    from engine.demo_server import DemoOutcome, run_demo_server
+    from statesnap.engine.demo.server import DemoOutcome, run_demo_server
 
 _LAZY = {"DemoOutcome", "run_demo_server"}
-"""Loaded on first use, so that `python -m engine.demo_server` does not import itself twice."""
+"""Loaded on first use, so that `python -m statesnap.engine.demo.server` does not import itself
+twice."""
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module("engine.demo_server"), name)
-    raise AttributeError(f"module 'engine' has no attribute {name!r}")
+        return getattr(importlib.import_module("statesnap.engine.demo.server"), name)
+    raise AttributeError(f"module 'statesnap.engine' has no attribute {name!r}")
 
 
 __all__ = [

@@ -2,10 +2,10 @@
 
     .venv/bin/python scripts/make_screenshots.py
 
-Six snapshots of a generated state (`engine.generate_state`) that changes between them, one
-of them cut short as by a crash mid-write, one with a checksum that no longer matches; then
-the snapshots view, the browser, the diff and the roll-back modal; last, a server on that
-directory (in this process, restored from the newest valid file) and the dashboard attached
+Six snapshots of a generated state (`statesnap.engine.generate_state`) that changes between
+them, one of them cut short as by a crash mid-write, one with a checksum that no longer
+matches; then the snapshots view, the browser, the diff and the roll-back modal; last, a server
+on that directory (in this process, restored from the newest valid file) and the dashboard attached
 to it: the snapshots view with its live entry, and the browser on its live state. Each is
 exported as SVG by Textual and drawn to PNG by cairosvg (`pip install statesnap[screenshots]`).
 
@@ -34,9 +34,7 @@ from typing import Any
 import cairosvg  # type: ignore[import-untyped]
 import orjson
 from rich.cells import cell_len
-from textual.pilot import Pilot
-
-from engine import (
+from statesnap.engine import (
     ControlServer,
     MemoryStorage,
     SnapshotService,
@@ -46,8 +44,9 @@ from engine import (
     parse_timestamp,
     write_snapshot_file,
 )
-from tui.app import StatesnapApp
-from tui.attachment import ServerAttachment
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.attachment import ServerAttachment
+from textual.pilot import Pilot
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.helpers_processes import private_runtime_dir
-from tests.redis_server import RedisServer
+from tests.support.processes import private_runtime_dir
+from tests.support.redis_server import RedisServer
 
 
 @pytest.fixture(scope="session")

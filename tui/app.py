@@ -8,25 +8,24 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import ClassVar
 
+from statesnap.engine import SnapshotCatalog, find_server, why_server_gone
+from statesnap.tui.attachment import Attachment, ServerAttachment
+from statesnap.tui.context import DashboardContext
+from statesnap.tui.messages import ServerFound, ServerStatusRead
+from statesnap.tui.palette import ScreenActionsProvider
+from statesnap.tui.screens.base import DashboardScreen
+from statesnap.tui.screens.help import HelpScreen
+from statesnap.tui.screens.snapshots import SnapshotsScreen
+from statesnap.tui.text.formatting import middle_cut
+from statesnap.tui.text.safe_text import escape_controls
+from statesnap.tui.text.server_words import gone_words, mode_change_words, server_words
+from statesnap.tui.thread_pool import FreshContextThreadPool
 from textual import on, work
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
-
-from engine import SnapshotCatalog, find_server, why_server_gone
-from tui.attachment import Attachment, ServerAttachment
-from tui.context import DashboardContext
-from tui.formatting import middle_cut
-from tui.messages import ServerFound, ServerStatusRead
-from tui.palette import ScreenActionsProvider
-from tui.safe_text import escape_controls
-from tui.screens.base import DashboardScreen
-from tui.screens.help import HelpScreen
-from tui.screens.snapshots import SnapshotsScreen
-from tui.server_words import gone_words, mode_change_words, server_words
-from tui.thread_pool import FreshContextThreadPool
 
 __all__ = ["StatesnapApp", "run_dashboard"]
 

@@ -3,15 +3,15 @@
 `Attachment` is all the screens know: `StatesnapApp.attachment` is one, or None (then the
 actions that need a server, snapshot now and undo roll-back, show as disabled and say
 `NO_SERVER`). `ServerAttachment` is the real one: the server whose discovery record names the
-snapshot directory, driven through its control channel (`engine.ControlClient`), which also
-reads the server's status and its live state (maps, pages of entries, one entry).
+snapshot directory, driven through its control channel (`statesnap.engine.ControlClient`), which
+also reads the server's status and its live state (maps, pages of entries, one entry).
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from engine import ControlClient, EntryPage, MapSummary, ServerInfo, ServiceStatus
+from statesnap.engine import ControlClient, EntryPage, MapSummary, ServerInfo, ServiceStatus
 
 __all__ = ["NO_SERVER", "Attachment", "ServerAttachment"]
 
@@ -75,7 +75,8 @@ class Attachment(Protocol):
 
 
 class ServerAttachment:
-    """The server found for the directory (`engine.find_server`), over its control channel."""
+    """The server found for the directory (`statesnap.engine.find_server`), over its control
+    channel."""
 
     def __init__(self, info: ServerInfo) -> None:
         self.info = info

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from statesnap.tui.text.formatting import format_size
+from statesnap.tui.text.safe_text import escape_controls
 from textual.app import App
-
-from tui.formatting import format_size
-from tui.safe_text import escape_controls
 
 __all__ = ["OSC52_MAX_BYTES", "Osc52", "Osc52Route", "copy_text", "osc52_route", "save_text"]
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from engine import CatalogEntry, ServiceStatus, SnapshotCatalog, SnapshotRead
-from tui.attachment import Attachment
+from statesnap.engine import CatalogEntry, ServiceStatus, SnapshotCatalog, SnapshotRead
+from statesnap.tui.attachment import Attachment
 
 __all__ = ["DashboardContext"]
 

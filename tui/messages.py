@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.message import Message
-
-from engine import (
+from statesnap.engine import (
     CatalogEntry,
     CatalogUpdate,
     EntryPage,
@@ -17,9 +15,10 @@ from engine import (
     SnapshotDiff,
     SnapshotRead,
 )
-from tui.attachment import Attachment
-from tui.browse_sources import EntryRows, LiveRead, MapsRead
-from tui.live_rows import LiveMapRows
+from statesnap.tui.attachment import Attachment
+from statesnap.tui.rows.live import LiveMapRows
+from statesnap.tui.sources import EntryRows, LiveRead, MapsRead
+from textual.message import Message
 
 __all__ = [
     "DiffReady",

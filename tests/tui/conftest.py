@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from statesnap.engine import js_dumps, write_snapshot_file
+from statesnap.tui.app import StatesnapApp
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from engine import js_dumps, write_snapshot_file
-from tests.node_bridge import FIXTURES
-from tui.app import StatesnapApp
+from tests.support.node_bridge import FIXTURES
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 """The frozen clock: ten minutes after the fixture files' (fixed) modification times."""

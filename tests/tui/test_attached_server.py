@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine import ControlServer, MemoryStorage, SnapshotService
-from tui.attachment import ServerAttachment
-from tui.screens.confirm import ConfirmScreen
+from statesnap.engine import ControlServer, MemoryStorage, SnapshotService
+from statesnap.tui.attachment import ServerAttachment
+from statesnap.tui.screens.confirm import ConfirmScreen
 
 from .conftest import SIZE, make_app, record_notifications, sample_data, wait_until, write
 

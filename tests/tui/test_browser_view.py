@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tui import clipboard
-from tui.app import StatesnapApp
-from tui.map_layouts import MapRows, layout_for
-from tui.screens.browser import BrowserScreen
-from tui.screens.snapshots import SnapshotsScreen
-from tui.widgets.json_view import JsonView
-from tui.widgets.virtual_table import VirtualTable
+from statesnap.tui import clipboard
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.rows.map_layouts import MapRows, layout_for
+from statesnap.tui.screens.browser import BrowserScreen
+from statesnap.tui.screens.snapshots import SnapshotsScreen
+from statesnap.tui.widgets.json_view import JsonView
+from statesnap.tui.widgets.virtual_table import VirtualTable
 
 from .conftest import (
     SIZE,

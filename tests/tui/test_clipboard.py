@@ -9,9 +9,8 @@ import stat
 from pathlib import Path
 
 import pytest
-
-from tui import clipboard
-from tui.clipboard import Osc52, osc52_route
+from statesnap.tui import clipboard
+from statesnap.tui.clipboard import Osc52, osc52_route
 
 from .conftest import make_app, record_notifications, sample_data, settle, write
 from .test_browser_view import open_map

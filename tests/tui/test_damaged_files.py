@@ -6,15 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from statesnap.engine import SnapshotStatus
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.screens.browser import BrowserScreen
+from statesnap.tui.screens.confirm import ConfirmScreen
+from statesnap.tui.screens.diff import DiffScreen
+from statesnap.tui.widgets.read_only_banner import ReadOnlyBanner
 from textual.widgets import Static
 
-from engine import SnapshotStatus
-from tests.damaged_files import DAMAGES, damage, rewrite
-from tui.app import StatesnapApp
-from tui.screens.browser import BrowserScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.diff import DiffScreen
-from tui.widgets.read_only_banner import ReadOnlyBanner
+from tests.support.damaged_files import DAMAGES, damage, rewrite
 
 from .conftest import SIZE, make_app, record_notifications, sample_data, settle, write
 

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.palette import ScreenActionsProvider
+from statesnap.tui.screens.diff import DiffScreen
+from statesnap.tui.screens.snapshots import SnapshotsScreen
+from statesnap.tui.widgets.json_view import JsonView
 from textual.command import CommandList, CommandPalette, DiscoveryHit
-
-from tui.app import StatesnapApp
-from tui.palette import ScreenActionsProvider
-from tui.screens.diff import DiffScreen
-from tui.screens.snapshots import SnapshotsScreen
-from tui.widgets.json_view import JsonView
 
 from .conftest import SIZE, make_app, sample_data, settle, write
 

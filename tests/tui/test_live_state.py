@@ -12,9 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from textual.pilot import Pilot
-
-from engine import (
+from statesnap.engine import (
     ControlClient,
     EntryPage,
     SaveResult,
@@ -22,16 +20,18 @@ from engine import (
     format_timestamp,
     list_snapshot_names,
 )
-from tests.helpers_processes import DemoProcess, child_env
-from tests.redis_server import RedisServer
-from tui.app import StatesnapApp
-from tui.browse_sources import LiveSource
-from tui.live_rows import PAGE_ROWS, LiveMapRows
-from tui.screens.browser import BrowserScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.snapshots import LIVE_NO_DIFF, LIVE_NO_ROLLBACK, SnapshotsScreen
-from tui.server_words import server_words
-from tui.widgets.virtual_table import VirtualTable
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.rows.live import PAGE_ROWS, LiveMapRows
+from statesnap.tui.screens.browser import BrowserScreen
+from statesnap.tui.screens.confirm import ConfirmScreen
+from statesnap.tui.screens.snapshots import LIVE_NO_DIFF, LIVE_NO_ROLLBACK, SnapshotsScreen
+from statesnap.tui.sources import LiveSource
+from statesnap.tui.text.server_words import server_words
+from statesnap.tui.widgets.virtual_table import VirtualTable
+from textual.pilot import Pilot
+
+from tests.support.processes import DemoProcess, child_env
+from tests.support.redis_server import RedisServer
 
 from .conftest import NOW, SIZE, make_app, record_notifications, sample_data, wait_until, write
 from .test_untrusted_text import HOSTILE, assert_nothing_raw, hostile_data

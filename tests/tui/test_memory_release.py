@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from engine import CatalogEntry, SnapshotCatalog, SnapshotRead
-from tui.screens.browser import BrowserScreen
-from tui.screens.diff import DiffScreen
-from tui.screens.snapshots import SnapshotsScreen
+from statesnap.engine import CatalogEntry, SnapshotCatalog, SnapshotRead
+from statesnap.tui.screens.browser import BrowserScreen
+from statesnap.tui.screens.diff import DiffScreen
+from statesnap.tui.screens.snapshots import SnapshotsScreen
 
 from .conftest import SIZE, make_app, sample_data, settle, write
 

@@ -10,15 +10,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from statesnap.engine import ControlClient, list_snapshot_names
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.attachment import ServerAttachment
+from statesnap.tui.screens.confirm import ConfirmScreen
+from statesnap.tui.widgets.read_only_banner import ReadOnlyBanner
 from textual.geometry import Region
 from textual.pilot import Pilot
 
-from engine import ControlClient, list_snapshot_names
-from tests.helpers_processes import DemoProcess
-from tui.app import StatesnapApp
-from tui.attachment import ServerAttachment
-from tui.screens.confirm import ConfirmScreen
-from tui.widgets.read_only_banner import ReadOnlyBanner
+from tests.support.processes import DemoProcess
 
 from .conftest import make_app, record_notifications, sample_data, settle, wait_until, write
 from .test_views_svg import SnapCompare, keys_then_settle

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from engine import RollbackResult, ServiceStatus
-from tui.rollback_plan import command_hint, plan_rollback, plan_undo
+from statesnap.engine import RollbackResult, ServiceStatus
+from statesnap.tui.text.rollback_plan import command_hint, plan_rollback, plan_undo
 
 LISTED = [f"snapshot-2026-01-01T00-00-0{second}-000Z.json.gz" for second in range(9, 3, -1)]
 """Six files, newest first."""

@@ -6,19 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.rows.snapshots import SNAPSHOT_COLUMNS
+from statesnap.tui.screens.browser import BrowserScreen
+from statesnap.tui.screens.confirm import ConfirmScreen
+from statesnap.tui.screens.diff import DiffScreen
+from statesnap.tui.screens.help import HelpScreen
+from statesnap.tui.screens.snapshots import SnapshotsScreen
+from statesnap.tui.widgets.footer import DashboardFooter
+from statesnap.tui.widgets.virtual_table import MIN_FLEXIBLE, Column, column_widths, line_width
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
-
-from tui.app import StatesnapApp
-from tui.screens.browser import BrowserScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.diff import DiffScreen
-from tui.screens.help import HelpScreen
-from tui.screens.snapshots import SnapshotsScreen
-from tui.snapshot_rows import SNAPSHOT_COLUMNS
-from tui.widgets.footer import DashboardFooter
-from tui.widgets.virtual_table import MIN_FLEXIBLE, Column, column_widths, line_width
 
 from .conftest import copy_fixtures, make_app, sample_data, settle, write
 

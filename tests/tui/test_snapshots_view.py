@@ -11,34 +11,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Static
-
-from engine import (
+from statesnap.engine import (
     CatalogEntry,
     SnapshotCatalog,
     SnapshotRead,
     parse_timestamp,
     timestamp_from_name,
 )
-from engine.snapshot_dir import TEMP_PREFIX
-from tui.app import StatesnapApp
-from tui.attachment import NO_SERVER
-from tui.cli import main as cli_main
-from tui.messages import DirectoryWatched
-from tui.palette import ScreenActionsProvider
-from tui.screens.browser import BrowserScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.diff import DiffScreen
-from tui.screens.help import HelpScreen
-from tui.screens.snapshots import (
+from statesnap.engine.directory.files import TEMP_PREFIX
+from statesnap.tui.app import StatesnapApp
+from statesnap.tui.attachment import NO_SERVER
+from statesnap.tui.cli.main import main as cli_main
+from statesnap.tui.messages import DirectoryWatched
+from statesnap.tui.palette import ScreenActionsProvider
+from statesnap.tui.rows.snapshots import LiveRow, SnapshotRows
+from statesnap.tui.screens.browser import BrowserScreen
+from statesnap.tui.screens.confirm import ConfirmScreen
+from statesnap.tui.screens.diff import DiffScreen
+from statesnap.tui.screens.help import HelpScreen
+from statesnap.tui.screens.snapshots import (
     AGE_REFRESH_S,
     AGE_TICK_S,
     IN_THE_BROWSER,
     SnapshotsScreen,
 )
-from tui.snapshot_rows import LiveRow, SnapshotRows
-from tui.widgets.snapshot_detail import SnapshotDetail
-from tui.widgets.virtual_table import VirtualTable
+from statesnap.tui.widgets.snapshot_detail import SnapshotDetail
+from statesnap.tui.widgets.virtual_table import VirtualTable
+from textual.widgets import Static
 
 from .conftest import (
     SIZE,
@@ -112,7 +111,8 @@ async def test_lists_files_newest_first_with_their_verdicts(snapshot_dir: Path) 
 async def test_the_dashboard_shows_the_time_statesnap_list_shows(
     snapshot_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """One rule (`engine.snapshot_time`): a file named 10:10:00 that stores 07:10:50 shows
+    """One rule (`statesnap.engine.format.snapshot_time`):
+    a file named 10:10:00 that stores 07:10:50 shows
     07:10:50 in both, marked, and its detail says both."""
     copy_fixtures(snapshot_dir, "basic", "broken", "fallback")
     assert cli_main(["list", "--json", "--dir", str(snapshot_dir)]) == 0

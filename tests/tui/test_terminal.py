@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-
-from tui.terminal import NO_TERMINAL
+from statesnap.tui.terminal import NO_TERMINAL
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 20
@@ -33,7 +32,7 @@ def run(
     args: list[str], cwd: Path, *, stdin: int | IO[bytes], stdout: int | IO[bytes]
 ) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
+        [sys.executable, "-m", "statesnap.tui.cli.main", *args],
         cwd=cwd,
         stdin=stdin,
         stdout=stdout,
@@ -81,7 +80,16 @@ def test_no_terminal_at_all_is_refused(tmp_path: Path) -> None:
 def test_headless_demo_needs_no_terminal(tmp_path: Path, runtime: Path) -> None:
     """`demo --headless` is a server: it runs without a terminal (here until SIGTERM)."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "demo", "--headless", "--dir", "snaps", "--interval=0.1"],
+        [
+            sys.executable,
+            "-m",
+            "statesnap.tui.cli.main",
+            "demo",
+            "--headless",
+            "--dir",
+            "snaps",
+            "--interval=0.1",
+        ],
         cwd=tmp_path,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -103,7 +111,7 @@ def test_headless_demo_needs_no_terminal(tmp_path: Path, runtime: Path) -> None:
 def test_a_terminal_gets_the_dashboard(tmp_path: Path, terminal: tuple[int, int]) -> None:
     controller, end = terminal
     dashboard = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "--dir", "snaps"],
+        [sys.executable, "-m", "statesnap.tui.cli.main", "--dir", "snaps"],
         cwd=tmp_path,
         stdin=end,
         stdout=end,

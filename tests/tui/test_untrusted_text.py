@@ -9,12 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-
-from tui.json_lines import JsonStyles, highlight_json_line, pretty_json, pretty_json_lines
-from tui.map_layouts import MapRows
-from tui.safe_text import safe_text
-from tui.screens.browser import BrowserScreen
-from tui.screens.snapshots import SnapshotsScreen
+from statesnap.tui.rows.map_layouts import MapRows
+from statesnap.tui.screens.browser import BrowserScreen
+from statesnap.tui.screens.snapshots import SnapshotsScreen
+from statesnap.tui.text.json_lines import (
+    JsonStyles,
+    highlight_json_line,
+    pretty_json,
+    pretty_json_lines,
+)
+from statesnap.tui.text.safe_text import safe_text
 
 from .conftest import FIXTURE_MTIME, SIZE, make_app, settle, write
 

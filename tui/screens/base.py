@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import ClassVar, Protocol, runtime_checkable
 
+from statesnap.engine import CatalogChange
+from statesnap.tui.context import DashboardContext
 from textual import events
 from textual.screen import Screen
-
-from engine import CatalogChange
-from tui.context import DashboardContext
 
 __all__ = ["DashboardScreen", "FollowsFiles"]
 

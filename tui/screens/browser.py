@@ -1,5 +1,5 @@
 """The browser: the maps with their counts, a map's entries, an entry's JSON; of one snapshot
-file, or of the attached server's live state (`tui.browse_sources`).
+file, or of the attached server's live state (`statesnap.tui.sources`).
 
 Live, the entries are read a page at a time as they come into view, the selected entry's JSON
 is read in full, and every few seconds the counts, the pages on screen and that JSON are read
@@ -11,32 +11,31 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Header, Input, Static
-from textual.worker import get_current_worker
-
-from engine import CatalogChange, LiveEntry
-from tui.browse_sources import BrowseSource, EntryRows, FileSource, LiveSource
-from tui.clipboard import copy_text, save_text
-from tui.context import DashboardContext
-from tui.live_rows import LiveMapRows
-from tui.map_layouts import MapSummary, MapSummaryRows
-from tui.messages import (
+from statesnap.engine import CatalogChange, LiveEntry
+from statesnap.tui.clipboard import copy_text, save_text
+from statesnap.tui.context import DashboardContext
+from statesnap.tui.messages import (
     EntriesFiltered,
     LiveEntryRead,
     LiveRefreshed,
     MapsLoaded,
     PageRead,
 )
-from tui.safe_text import escape_controls, safe_text
-from tui.screens.base import DashboardScreen
-from tui.widgets.footer import DashboardFooter
-from tui.widgets.json_view import JsonView
-from tui.widgets.read_only_banner import ReadOnlyBanner
-from tui.widgets.virtual_table import Column, VirtualTable
+from statesnap.tui.rows.live import LiveMapRows
+from statesnap.tui.rows.map_layouts import MapSummary, MapSummaryRows
+from statesnap.tui.screens.base import DashboardScreen
+from statesnap.tui.sources import BrowseSource, EntryRows, FileSource, LiveSource
+from statesnap.tui.text.safe_text import escape_controls, safe_text
+from statesnap.tui.widgets.footer import DashboardFooter
+from statesnap.tui.widgets.json_view import JsonView
+from statesnap.tui.widgets.read_only_banner import ReadOnlyBanner
+from statesnap.tui.widgets.virtual_table import Column, VirtualTable
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Header, Input, Static
+from textual.worker import get_current_worker
 
 __all__ = ["LIVE_REFRESH_S", "BrowserScreen"]
 

@@ -8,15 +8,14 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
+from statesnap.engine import CatalogChange, CatalogChangeKind
+from statesnap.tui.text.rollback_plan import ChangePlan
+from statesnap.tui.text.safe_text import escape_controls, safe_text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
-
-from engine import CatalogChange, CatalogChangeKind
-from tui.rollback_plan import ChangePlan
-from tui.safe_text import escape_controls, safe_text
 
 __all__ = ["ConfirmScreen"]
 

@@ -1,6 +1,6 @@
 """The diff view: what changed from an older snapshot to a newer one, map by map, entry by entry.
 
-The comparison is `engine.diff_data`, the same code as `statesnap diff`.
+The comparison is `statesnap.engine.diff_data`, the same code as `statesnap diff`.
 """
 
 from __future__ import annotations
@@ -9,15 +9,10 @@ from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Header, Static
-
-from engine import CatalogChange, CatalogEntry, ChangeKind, diff_data
-from tui.context import DashboardContext
-from tui.diff_rows import (
+from statesnap.engine import CatalogChange, CatalogEntry, ChangeKind, diff_data
+from statesnap.tui.context import DashboardContext
+from statesnap.tui.messages import DiffReady
+from statesnap.tui.rows.diff import (
     CHANGE_COLUMNS,
     DIFF_MAP_COLUMNS,
     ChangeRows,
@@ -25,15 +20,19 @@ from tui.diff_rows import (
     changed_lines,
     diff_totals,
 )
-from tui.json_lines import pretty_json_lines
-from tui.messages import DiffReady
-from tui.safe_text import escape_controls, safe_text
-from tui.screens.base import DashboardScreen
-from tui.snapshot_rows import snapshot_title
-from tui.widgets.footer import DashboardFooter
-from tui.widgets.json_view import JsonView
-from tui.widgets.read_only_banner import ReadOnlyBanner
-from tui.widgets.virtual_table import VirtualTable
+from statesnap.tui.rows.snapshots import snapshot_title
+from statesnap.tui.screens.base import DashboardScreen
+from statesnap.tui.text.json_lines import pretty_json_lines
+from statesnap.tui.text.safe_text import escape_controls, safe_text
+from statesnap.tui.widgets.footer import DashboardFooter
+from statesnap.tui.widgets.json_view import JsonView
+from statesnap.tui.widgets.read_only_banner import ReadOnlyBanner
+from statesnap.tui.widgets.virtual_table import VirtualTable
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Header, Static
 
 __all__ = ["DiffScreen"]
 

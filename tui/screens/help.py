@@ -8,14 +8,13 @@ from typing import ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from statesnap.tui.widgets.json_view import JsonView
+from statesnap.tui.widgets.virtual_table import VirtualTable
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
-
-from tui.widgets.json_view import JsonView
-from tui.widgets.virtual_table import VirtualTable
 
 __all__ = ["HelpScreen", "help_text"]
 

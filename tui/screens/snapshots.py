@@ -10,14 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Header, Static
-from textual.worker import get_current_worker
-
-from engine import (
+from statesnap.engine import (
     CatalogChange,
     CatalogChangeKind,
     CatalogEntry,
@@ -26,18 +19,15 @@ from engine import (
     list_snapshot_names,
     promote_snapshot,
 )
-from tui.attachment import NO_SERVER
-from tui.browse_sources import FileSource, LiveSource
-from tui.context import DashboardContext
-from tui.messages import DirectoryWatched, ServerStatusRead, SnapshotsVerified, TaskFinished
-from tui.rollback_plan import plan_rollback, plan_undo
-from tui.safe_text import escape_controls
-from tui.screens.base import DashboardScreen, FollowsFiles
-from tui.screens.browser import BrowserScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.diff import DiffScreen
-from tui.server_words import takes_no_snapshots
-from tui.snapshot_rows import (
+from statesnap.tui.attachment import NO_SERVER
+from statesnap.tui.context import DashboardContext
+from statesnap.tui.messages import (
+    DirectoryWatched,
+    ServerStatusRead,
+    SnapshotsVerified,
+    TaskFinished,
+)
+from statesnap.tui.rows.snapshots import (
     DIFF_MARK,
     SNAPSHOT_COLUMNS,
     LiveRow,
@@ -46,9 +36,23 @@ from tui.snapshot_rows import (
     snapshot_title,
     verdict_words,
 )
-from tui.widgets.footer import DashboardFooter
-from tui.widgets.snapshot_detail import SnapshotDetail
-from tui.widgets.virtual_table import VirtualTable
+from statesnap.tui.screens.base import DashboardScreen, FollowsFiles
+from statesnap.tui.screens.browser import BrowserScreen
+from statesnap.tui.screens.confirm import ConfirmScreen
+from statesnap.tui.screens.diff import DiffScreen
+from statesnap.tui.sources import FileSource, LiveSource
+from statesnap.tui.text.rollback_plan import plan_rollback, plan_undo
+from statesnap.tui.text.safe_text import escape_controls
+from statesnap.tui.text.server_words import takes_no_snapshots
+from statesnap.tui.widgets.footer import DashboardFooter
+from statesnap.tui.widgets.snapshot_detail import SnapshotDetail
+from statesnap.tui.widgets.virtual_table import VirtualTable
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Header, Static
+from textual.worker import get_current_worker
 
 __all__ = ["SnapshotsScreen"]
 

@@ -1,8 +1,8 @@
 """Pretty JSON of any size, drawn a visible line at a time (like Textual's `Log`).
 
 `Static(Syntax(...))` lays out and highlights the whole text on every change and is unusable
-past a few hundred KB; here the lines are made once (`tui.json_lines`) and each visible line
-is escaped, highlighted and cached only when drawn, so a 10 MB entry or a 100 KB string
+past a few hundred KB; here the lines are made once (`statesnap.tui.text.json_lines`) and each
+visible line is escaped, highlighted and cached only when drawn, so a 10 MB entry or a 100 KB string
 scrolls as freely as a short one.
 """
 
@@ -12,14 +12,13 @@ from typing import Any, ClassVar
 
 import orjson
 from rich.text import Text
+from statesnap.engine import js_dumps
+from statesnap.tui.text.json_lines import JsonStyles, highlight_json_line, pretty_json_lines
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-
-from engine import js_dumps
-from tui.json_lines import JsonStyles, highlight_json_line, pretty_json_lines
 
 __all__ = ["JsonView"]
 
@@ -139,8 +138,9 @@ class JsonView(ScrollView, can_focus=True):
         *,
         keep_position: bool = False,
     ) -> None:
-        """Show lines of pretty JSON (`tui.json_lines`), the `marked` ones highlighted, with
-        line `first` (and a few before it) in view, or where the view was (`keep_position`)."""
+        """Show lines of pretty JSON (`statesnap.tui.text.json_lines`), the `marked` ones
+        highlighted, with line `first` (and a few before it) in view, or where the view was
+        (`keep_position`)."""
         self._lines = lines
         self._value = _NO_VALUE
         self._marked = marked

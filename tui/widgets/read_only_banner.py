@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from statesnap.engine import CatalogChange, CatalogChangeKind, SnapshotRead
+from statesnap.tui.text.safe_text import safe_text
 from textual.widgets import Static
-
-from engine import CatalogChange, CatalogChangeKind, SnapshotRead
-from tui.safe_text import safe_text
 
 __all__ = ["ReadOnlyBanner"]
 

@@ -10,13 +10,12 @@ from io import StringIO
 
 from rich.console import Console
 from rich.text import Text
+from statesnap.engine import CatalogEntry, ServiceStatus, SnapshotRead
+from statesnap.tui.rows.snapshots import LIVE_MARK, LiveRow, status_text, time_text, verdict_text
+from statesnap.tui.text.formatting import format_age, format_size, time_mark, time_note
+from statesnap.tui.text.safe_text import safe_text
+from statesnap.tui.text.server_words import FALLBACK, last_save_words, mode_words
 from textual.widgets import Static
-
-from engine import CatalogEntry, ServiceStatus, SnapshotRead
-from tui.formatting import format_age, format_size, time_mark, time_note
-from tui.safe_text import safe_text
-from tui.server_words import FALLBACK, last_save_words, mode_words
-from tui.snapshot_rows import LIVE_MARK, LiveRow, status_text, time_text, verdict_text
 
 __all__ = ["SnapshotDetail", "live_detail_text", "snapshot_detail_text"]
 

@@ -9,9 +9,9 @@ narrow table the optional columns go first; if the others still do not fit, the 
 scrolls sideways (`h`/`l`).
 
 The row source is anything with `__len__` and `cells(row) -> Sequence[Text]`; cells arrive as
-`Text` built from escaped strings (see `tui.safe_text`), never as markup. A source that reads
-its rows lazily (a live map, a page at a time) draws placeholders for rows it does not hold
-yet, and learns which rows are on screen from `RowsShown`.
+`Text` built from escaped strings (see `statesnap.tui.text.safe_text`), never as markup. A source
+that reads its rows lazily (a live map, a page at a time) draws placeholders for rows it does
+not hold yet, and learns which rows are on screen from `RowsShown`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The snapshot directory as a live catalog for viewers: listing, verdicts, following changes."""

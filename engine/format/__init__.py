@@ -1,0 +1,1 @@
+"""The snapshot file format: exact JSON, the file's layout and verdict, the maps' schema."""

@@ -1,0 +1,1 @@
+"""SnapshotService: saving, restoring, rolling back and undoing the state through snapshot files."""

@@ -1,0 +1,1 @@
+"""Text helpers shared by the dashboard and the command's output: sizes, ages, safe text, words."""
