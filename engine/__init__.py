@@ -65,7 +65,6 @@ from statesnap.engine.format.snapshot import (
     SnapshotStatus,
     encode_snapshot,
     format_size,
-    format_timestamp,
     is_snapshot_name,
     map_counts,
     read_snapshot,
@@ -80,6 +79,7 @@ from statesnap.engine.format.snapshot_time import (
     parse_timestamp,
     snapshot_time,
 )
+from statesnap.engine.format.timestamps import format_timestamp
 from statesnap.engine.service.snapshot_service import (
     NothingToUndoError,
     RollbackNotSavedError,

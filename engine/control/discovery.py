@@ -27,6 +27,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from statesnap.engine.format.timestamps import format_timestamp
+
 __all__ = [
     "RECORD_NAME",
     "RuntimeDirError",
@@ -230,7 +232,7 @@ def write_server_record(
         "uid": os.geteuid(),
         "socket": str(Path(socket_path).absolute()),
         "mode": mode,
-        "started_at": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "started_at": format_timestamp(moment),
         "directory": str(directory.absolute()),
     }
     payload = json.dumps(record, indent=1).encode() + b"\n"

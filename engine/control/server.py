@@ -39,7 +39,8 @@ from statesnap.engine.control.discovery import (
 from statesnap.engine.directory.files import ensure_snapshot_dir
 from statesnap.engine.format.jsjson import js_dumps
 from statesnap.engine.format.map_entries import map_entries
-from statesnap.engine.format.snapshot import format_timestamp, is_snapshot_name
+from statesnap.engine.format.snapshot import is_snapshot_name
+from statesnap.engine.format.timestamps import format_timestamp
 from statesnap.engine.service.snapshot_service import (
     MAX_HOLD_S,
     RollbackResult,

@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from statesnap.engine.format.snapshot import DATA_KEYS, format_timestamp
+from statesnap.engine.format.snapshot import DATA_KEYS
+from statesnap.engine.format.timestamps import format_timestamp
 from statesnap.engine.storage.protocol import Storage
 
 __all__ = ["Workload", "generate_state"]

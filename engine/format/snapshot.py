@@ -30,6 +30,7 @@ from statesnap.engine.format.jsjson import (
     may_differ_from_javascript,
     orjson_dumps,
 )
+from statesnap.engine.format.timestamps import format_timestamp
 
 __all__ = [
     "DATA_KEYS",
@@ -40,7 +41,6 @@ __all__ = [
     "SnapshotStatus",
     "encode_snapshot",
     "format_size",
-    "format_timestamp",
     "is_snapshot_name",
     "map_counts",
     "next_moment",
@@ -152,12 +152,6 @@ class EncodedSnapshot:
     def payload(self) -> bytes:
         """The file's bytes in one piece."""
         return b"".join(self.parts)
-
-
-def format_timestamp(moment: datetime) -> str:
-    """`Date.prototype.toISOString`: UTC, milliseconds, `Z`."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def snapshot_name(moment: datetime) -> str:

@@ -24,7 +24,6 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -47,6 +46,7 @@ from statesnap.engine.format.jsjson import (
     orjson_dumps,
 )
 from statesnap.engine.format.snapshot import DEFAULT_MAX_BYTES, data_checksum, read_snapshot
+from statesnap.engine.format.timestamps import now_iso
 
 __all__ = [
     "MAX_HOLD_S",
@@ -210,10 +210,6 @@ def _rolled_back(label: str, undo_point: SaveResult, restored: SaveResult) -> Ro
     return RollbackResult(label, undo_point.path, restored.path)
 
 
-def _now_text() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 class SnapshotService:
     """Periodic, on-demand and on-signal snapshots of a storage, and restore at start.
 
@@ -338,7 +334,7 @@ class SnapshotService:
         written; _NotJavaScriptExact is raised, and nothing written, where they may differ.
         """
         started = time.perf_counter()
-        at = _now_text()
+        at = now_iso()
         with self._write_lock:
             return self._store(
                 data_json,
@@ -455,7 +451,7 @@ class SnapshotService:
         log.error("snapshot (%s) failed: %s", reason, message)
         result = self.last_save
         if result is None or result.ok:
-            result = SaveResult(_now_text(), False, error=message, reason=reason)
+            result = SaveResult(now_iso(), False, error=message, reason=reason)
         self.last_save = replace(result, reason=reason)
         add_telemetry = getattr(self.storage, "add_telemetry", None)
         if callable(add_telemetry):
@@ -466,7 +462,7 @@ class SnapshotService:
                         "level": "error",
                         "source": "SnapshotService",
                         "message": f"snapshot failed: {message}",
-                        "timestamp": _now_text(),
+                        "timestamp": now_iso(),
                     }
                 )
         return self.last_save
@@ -477,7 +473,7 @@ class SnapshotService:
         try:
             return await self._save_async("periodic", skip_unchanged=True)
         except ServiceClosedError:
-            return SaveResult(_now_text(), False, error="shut down", reason="periodic")
+            return SaveResult(now_iso(), False, error="shut down", reason="periodic")
         except Exception as exc:
             return self._record_failure("periodic", exc)
 
@@ -791,7 +787,7 @@ class SnapshotService:
                     skip_unchanged=False,
                     exact=True,
                     started=started,
-                    at=_now_text(),
+                    at=now_iso(),
                     parallel=False,
                     final=True,
                 )

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from statesnap.engine.format.jsjson import JSONInputError, js_dumps
-from statesnap.engine.format.snapshot import DATA_KEYS, data_checksum, format_timestamp
+from statesnap.engine.format.snapshot import DATA_KEYS, data_checksum
+from statesnap.engine.format.timestamps import now_iso, parse_iso
 
 __all__ = [
     "ARRAY_MAPS",
@@ -37,8 +38,6 @@ __all__ = [
     "events_since",
     "extension_count",
     "is_finished",
-    "now_iso",
-    "parse_iso",
     "record_id",
     "session_user",
 ]
@@ -87,17 +86,6 @@ SESSION_OBJECT_MAPS: Final = ("sessionWindowConfigs", "sessionTtlExtensions")
 
 class SnapshotRejectedError(ValueError):
     """A snapshot that must not be restored: version other than 1, bad checksum, bad shape."""
-
-
-def now_iso() -> str:
-    """The current time as JavaScript's `toISOString` prints it: `2026-11-26T07:13:15.719Z`."""
-    return format_timestamp(datetime.now(UTC))
-
-
-def parse_iso(text: str) -> datetime:
-    """An ISO-8601 time as an aware datetime (no offset means UTC); ValueError if not one."""
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _timestamp_of(item: Any) -> datetime | None:

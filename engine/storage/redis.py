@@ -27,6 +27,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from statesnap.engine.format.jsjson import JSONInputError, js_dumps, js_loads
 from statesnap.engine.format.snapshot import DATA_KEYS
+from statesnap.engine.format.timestamps import now_iso
 from statesnap.engine.storage.memory import (
     ARRAY_MAPS,
     DEFAULT_MAX_EVENTS_PER_SESSION,
@@ -39,7 +40,6 @@ from statesnap.engine.storage.memory import (
     events_since,
     extension_count,
     is_finished,
-    now_iso,
     record_id,
     session_user,
 )
