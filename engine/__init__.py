@@ -6,14 +6,14 @@ A library any Python program can embed (sync or asyncio); it never imports the U
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from statesnap.engine.catalog.catalog import (
+from statesnap.engine.catalog.catalog import SnapshotCatalog
+from statesnap.engine.catalog.records import (
     CatalogChange,
     CatalogChangeKind,
     CatalogClosedError,
     CatalogEntry,
     CatalogUpdate,
     DirectoryState,
-    SnapshotCatalog,
 )
 from statesnap.engine.control.client import ControlClient, ControlError
 from statesnap.engine.control.discovery import (

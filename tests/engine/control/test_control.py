@@ -481,7 +481,7 @@ class _StateElsewhere:
         return copy
 
     def count_entries(self) -> dict[str, int]:
-        return {name: len(value) for name, value in self.data.items()}
+        return {name: len(value) for name, value in self.read_maps().items()}
 
 
 async def test_state_kept_elsewhere_is_read_through_read_maps(
