@@ -55,6 +55,7 @@ from statesnap.engine.service.saving import SnapshotWriter
 from statesnap.engine.service.signals import FinalSnapshotHandlers
 from statesnap.engine.storage.protocol import Storage
 
+# SaveResult is also named here because engine/demo/server.py imports it from this module.
 __all__ = ["SaveResult", "SnapshotService"]
 
 log = logging.getLogger(__name__)
