@@ -19,7 +19,7 @@ from statesnap.engine.control.wire import (
     encode_maps,
 )
 from statesnap.engine.format.map_entries import map_entries
-from statesnap.engine.service.capability import SnapshotCapable
+from statesnap.engine.service.capability import snapshot_capable
 from statesnap.engine.storage.protocol import Storage
 
 __all__ = ["LiveStateReader"]
@@ -50,9 +50,7 @@ class LiveStateReader:
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        self.memory: SnapshotCapable | None = (
-            storage if isinstance(storage, SnapshotCapable) else None
-        )
+        self.memory = snapshot_capable(storage)
 
     async def _with_maps(self, render: Callable[[dict[str, Any]], bytes]) -> bytes:
         """`render(maps)` over the live maps: under the storage lock, on the loop thread, for

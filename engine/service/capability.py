@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["SnapshotCapable"]
+from statesnap.engine.storage.protocol import Storage
+
+__all__ = ["SnapshotCapable", "snapshot_capable"]
 
 
 @runtime_checkable
@@ -16,3 +18,8 @@ class SnapshotCapable(Protocol):
     def snapshot_data(self) -> dict[str, Any]: ...
 
     def load_data(self, data: dict[str, Any]) -> None: ...
+
+
+def snapshot_capable(storage: Storage) -> SnapshotCapable | None:
+    """The storage, if the service can keep its state in files (it keeps it in process)."""
+    return storage if isinstance(storage, SnapshotCapable) else None

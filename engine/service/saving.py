@@ -20,7 +20,7 @@ from statesnap.engine.directory.files import rotate_snapshots, write_snapshot_fi
 from statesnap.engine.format.jsjson import js_dumps, may_differ_from_javascript, orjson_dumps
 from statesnap.engine.format.snapshot import data_checksum
 from statesnap.engine.format.timestamps import now_iso
-from statesnap.engine.service.capability import SnapshotCapable
+from statesnap.engine.service.capability import SnapshotCapable, snapshot_capable
 from statesnap.engine.service.errors import ServiceClosedError, SnapshotsDisabledError
 from statesnap.engine.service.records import SaveResult
 from statesnap.engine.storage.protocol import Storage
@@ -57,9 +57,7 @@ class SnapshotWriter:
         saved: Callable[[Path], None],
     ) -> None:
         self.storage = storage
-        self.memory: SnapshotCapable | None = (
-            storage if isinstance(storage, SnapshotCapable) else None
-        )
+        self.memory = snapshot_capable(storage)
         self.directory = directory
         self.max_snapshots = max_snapshots
         self.last_save: SaveResult | None = None
