@@ -6,22 +6,16 @@ A library any Python program can embed (sync or asyncio); it never imports the U
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from statesnap.engine.catalog.catalog import (
+from statesnap.engine.catalog.catalog import SnapshotCatalog
+from statesnap.engine.catalog.records import (
     CatalogChange,
     CatalogChangeKind,
     CatalogClosedError,
     CatalogEntry,
     CatalogUpdate,
     DirectoryState,
-    SnapshotCatalog,
 )
-from statesnap.engine.control.client import (
-    ControlClient,
-    ControlError,
-    EntryPage,
-    LiveEntry,
-    MapSummary,
-)
+from statesnap.engine.control.client import ControlClient, ControlError
 from statesnap.engine.control.discovery import (
     RuntimeDirError,
     ServerGone,
@@ -31,6 +25,7 @@ from statesnap.engine.control.discovery import (
     runtime_dir,
     why_server_gone,
 )
+from statesnap.engine.control.records import EntryPage, LiveEntry, MapSummary
 from statesnap.engine.control.server import ControlServer
 from statesnap.engine.demo.directory import ForeignSnapshotsError, check_demo_directory
 from statesnap.engine.demo.workload import Workload, generate_state
@@ -80,18 +75,20 @@ from statesnap.engine.format.snapshot_time import (
     snapshot_time,
 )
 from statesnap.engine.format.timestamps import format_timestamp
-from statesnap.engine.service.snapshot_service import (
+from statesnap.engine.service.capability import SnapshotCapable
+from statesnap.engine.service.errors import (
     NothingToUndoError,
     RollbackNotSavedError,
+    ServiceClosedError,
+    SnapshotsDisabledError,
+)
+from statesnap.engine.service.records import (
     RollbackResult,
     SaveResult,
-    ServiceClosedError,
     ServiceStatus,
     SkippedSnapshot,
-    SnapshotCapable,
-    SnapshotsDisabledError,
-    SnapshotService,
 )
+from statesnap.engine.service.snapshot_service import SnapshotService
 from statesnap.engine.storage.memory import MemoryStorage, SnapshotRejectedError
 from statesnap.engine.storage.protocol import (
     Storage,

@@ -3,7 +3,8 @@
 Find a server with `statesnap.engine.control.discovery.find_server(directory)`, then drive it with
 `ControlClient(info)`. Every call opens a connection, checks that the process at the other end
 is the recorded server of our own uid (SO_PEERCRED), sends one request line and reads one reply
-line. Results are typed; a refusal, a timeout or a dead server raises ControlError.
+line (both in the format of `wire`). Results are typed; a refusal, a timeout or a dead server
+raises ControlError.
 """
 
 from __future__ import annotations
@@ -12,84 +13,39 @@ import contextlib
 import os
 import socket
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from statesnap.engine.control.discovery import ServerInfo, peer_credentials
-from statesnap.engine.control.server import DEFAULT_PAGE, MAX_REQUEST_BYTES
-from statesnap.engine.format.jsjson import JSONInputError, js_dumps, js_loads
-from statesnap.engine.service.snapshot_service import (
-    RollbackResult,
-    SaveResult,
-    ServiceStatus,
-    SkippedSnapshot,
+from statesnap.engine.control.records import EntryPage, LiveEntry, MapSummary
+from statesnap.engine.control.wire import (
+    DEFAULT_PAGE,
+    MAX_REPLY_BYTES,
+    Op,
+    ReplyError,
+    RequestError,
+    decode_entries,
+    decode_entry,
+    decode_held,
+    decode_maps,
+    decode_reply,
+    decode_rollback,
+    decode_saved,
+    decode_status,
+    encode_request,
 )
+from statesnap.engine.service.records import RollbackResult, ServiceStatus
 
-__all__ = [
-    "ControlClient",
-    "ControlError",
-    "EntryPage",
-    "LiveEntry",
-    "MapSummary",
-]
+__all__ = ["ControlClient", "ControlError"]
 
 DEFAULT_TIMEOUT_S = 30.0
-MAX_REPLY_BYTES = 1 << 30
+
+T = TypeVar("T")
 
 
 class ControlError(Exception):
     """The server refused a request, did not answer in time, or is not running."""
-
-
-@dataclass(frozen=True)
-class MapSummary:
-    """One map of the live state: its name, shape (`object`, `array`, `value`) and size."""
-
-    name: str
-    kind: str
-    count: int
-
-
-@dataclass(frozen=True)
-class EntryPage:
-    """A page of one map's entries: `items` are (key, value) pairs, `total` counts them all."""
-
-    map: str
-    offset: int
-    limit: int
-    total: int
-    items: tuple[tuple[str, Any], ...]
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(key for key, _ in self.items)
-
-
-@dataclass(frozen=True)
-class LiveEntry:
-    """One entry of the live state."""
-
-    map: str
-    key: str
-    value: Any
-
-
-def _field(obj: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
-    value = obj.get(key)
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise ControlError(f"the server sent a malformed reply ({key!r} missing or mistyped)")
-    return value
-
-
-def _count(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ControlError("the server sent a malformed reply (a count is not an integer)")
-    return value
-
-
-def _optional(obj: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
-    return None if obj.get(key) is None else _field(obj, key, kind)
 
 
 class ControlClient:
@@ -103,139 +59,53 @@ class ControlClient:
 
     def status(self) -> ServiceStatus:
         """The service's status: mode, interval, last save, restore, undo, map counts."""
-        reply = self._call({"op": "status"})
-        counts = _field(reply, "counts", dict)
-        skipped = _field(reply, "skipped", list)
-        return ServiceStatus(
-            pid=_field(reply, "pid", int),
-            mode=_field(reply, "mode", str),
-            directory=Path(_field(reply, "directory", str)),
-            enabled=_field(reply, "enabled", bool),
-            interval_s=float(_field(reply, "interval_s", (int, float))),
-            max_snapshots=_field(reply, "max_snapshots", int),
-            running=_field(reply, "running", bool),
-            last_save=self._save_result(reply.get("last_save")),
-            restored_from=_optional(reply, "restored_from", str),
-            skipped=tuple(
-                SkippedSnapshot(
-                    _field(item, "name", str),
-                    _field(item, "status", str),
-                    _field(item, "reason", str),
-                )
-                for item in skipped
-                if isinstance(item, dict)
-            ),
-            can_undo=_field(reply, "can_undo", bool),
-            counts={str(key): _count(value) for key, value in counts.items()},
-            last_rollback=(
-                self._rollback_result(reply["last_rollback"])
-                if isinstance(reply.get("last_rollback"), dict)
-                else None
-            ),
-            kept=tuple(name for name in reply.get("kept") or () if isinstance(name, str)),
-            rollback_grace_s=float(_optional(reply, "rollback_grace_s", (int, float)) or 0.0),
-        )
+        return self._call(self._in_directory(decode_status), Op.STATUS)
 
     def snapshot(self) -> str:
         """Ask the server to save a snapshot now; the new file's name."""
-        name: str = _field(self._call({"op": "snapshot"}), "file", str)
-        return name
+        return self._call(decode_saved, Op.SNAPSHOT)
 
     def rollback(self, name: str) -> RollbackResult:
         """Roll the live state back to the listed snapshot `name` (a file name, no path)."""
-        return self._rollback_result(self._call({"op": "rollback", "file": name}))
+        return self._call(self._in_directory(decode_rollback), Op.ROLLBACK, file=name)
 
     def undo(self) -> RollbackResult:
         """Undo the last roll-back (once; the server refuses when there is nothing to undo)."""
-        return self._rollback_result(self._call({"op": "undo"}))
+        return self._call(self._in_directory(decode_rollback), Op.UNDO)
 
     def hold(self, name: str, seconds: int) -> None:
         """Keep the listed file `name` out of the server's rotation for `seconds` (0: let it
         go): a user is about to act on it."""
-        self._call({"op": "hold", "file": name, "seconds": seconds})
+        self._call(decode_held, Op.HOLD, file=name, seconds=seconds)
 
     def maps(self) -> list[MapSummary]:
         """The live state's maps, in snapshot key order, with their sizes."""
-        reply = self._call({"op": "maps"})
-        return [
-            MapSummary(
-                _field(item, "name", str), _field(item, "kind", str), _field(item, "count", int)
-            )
-            for item in _field(reply, "maps", list)
-            if isinstance(item, dict)
-        ]
+        return self._call(decode_maps, Op.MAPS)
 
     def entries(self, map_name: str, offset: int = 0, limit: int = DEFAULT_PAGE) -> EntryPage:
         """A page of one map's entries (the server caps `limit`)."""
-        reply = self._call({"op": "entries", "map": map_name, "offset": offset, "limit": limit})
-        items = []
-        for item in _field(reply, "items", list):
-            if not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str):
-                raise ControlError("the server sent a malformed entry")
-            items.append((item[0], item[1]))
-        return EntryPage(
-            map=_field(reply, "map", str),
-            offset=_field(reply, "offset", int),
-            limit=_field(reply, "limit", int),
-            total=_field(reply, "total", int),
-            items=tuple(items),
-        )
+        return self._call(decode_entries, Op.ENTRIES, map=map_name, offset=offset, limit=limit)
 
     def entry(self, map_name: str, key: str) -> LiveEntry:
         """One entry of the live state, in full."""
-        reply = self._call({"op": "entry", "map": map_name, "key": key})
-        if "value" not in reply:
-            raise ControlError("the server sent a malformed reply ('value' missing)")
-        return LiveEntry(_field(reply, "map", str), _field(reply, "key", str), reply["value"])
-
-    # -- replies --------------------------------------------------------------------------
-
-    def _path(self, name: str) -> Path:
-        return self.info.directory / name
-
-    def _rollback_result(self, reply: dict[str, Any]) -> RollbackResult:
-        return RollbackResult(
-            restored=_field(reply, "restored", str),
-            undo_point=self._path(_field(reply, "undo_point", str)),
-            after=self._path(_field(reply, "after", str)),
-        )
-
-    def _save_result(self, raw: Any) -> SaveResult | None:
-        if not isinstance(raw, dict):
-            return None
-        file_name = _optional(raw, "file", str)
-        return SaveResult(
-            at=_field(raw, "at", str),
-            ok=_field(raw, "ok", bool),
-            path=self._path(file_name) if file_name else None,
-            checksum=_optional(raw, "checksum", str),
-            skipped_unchanged=bool(raw.get("skipped_unchanged")),
-            error=_optional(raw, "error", str),
-            duration_s=float(_field(raw, "duration_s", (int, float))),
-            reason=_field(raw, "reason", str),
-        )
+        return self._call(decode_entry, Op.ENTRY, map=map_name, key=key)
 
     # -- the wire -------------------------------------------------------------------------
 
-    def _call(self, request: dict[str, Any]) -> dict[str, Any]:
-        line = js_dumps(request) + b"\n"
-        if len(line) > MAX_REQUEST_BYTES:
-            raise ControlError(f"request too large (limit {MAX_REQUEST_BYTES} bytes)")
-        deadline = time.monotonic() + self.timeout_s
-        raw = self._exchange(line, deadline)
+    def _in_directory(
+        self, decode: Callable[[dict[str, Any], Path], T]
+    ) -> Callable[[dict[str, Any]], T]:
+        """`decode`, with the files it names found in the server's directory."""
+        return lambda result: decode(result, self.info.directory)
+
+    def _call(self, decode: Callable[[dict[str, Any]], T], op: Op, **fields: Any) -> T:
+        """Send one request and decode its reply's result; ControlError on any failure."""
         try:
-            reply = js_loads(raw)
-        except JSONInputError as exc:
-            raise ControlError(f"the server sent a malformed reply: {exc}") from None
-        if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
-            raise ControlError("the server sent a malformed reply")
-        if not reply["ok"]:
-            error = reply.get("error")
-            raise ControlError(error if isinstance(error, str) else "the server refused")
-        result = reply.get("result")
-        if not isinstance(result, dict):
-            raise ControlError("the server sent a malformed reply (no result)")
-        return result
+            line = encode_request(op, **fields)
+            raw = self._exchange(line, time.monotonic() + self.timeout_s)
+            return decode(decode_reply(raw))
+        except (RequestError, ReplyError) as exc:
+            raise ControlError(str(exc)) from None
 
     def _exchange(self, line: bytes, deadline: float) -> bytes:
         where = f"the server (pid {self.info.pid})"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import statesnap.engine.catalog.catalog
+import statesnap.engine.catalog.verdicts
 from statesnap.engine import (
     SnapshotRead,
     SnapshotStatus,
@@ -23,13 +23,13 @@ from statesnap.engine import (
     read_snapshot,
     write_snapshot_file,
 )
-from statesnap.engine.catalog.catalog import (
+from statesnap.engine.catalog.catalog import SnapshotCatalog
+from statesnap.engine.catalog.records import (
     CatalogChangeKind,
     CatalogClosedError,
     CatalogEntry,
     CatalogUpdate,
     DirectoryState,
-    SnapshotCatalog,
 )
 from statesnap.engine.directory.files import TEMP_PREFIX
 
@@ -52,7 +52,7 @@ def counted_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
         seen.append(path)
         return read_snapshot(path, **options)
 
-    monkeypatch.setattr(statesnap.engine.catalog.catalog, "read_snapshot", counting)
+    monkeypatch.setattr(statesnap.engine.catalog.verdicts, "read_snapshot", counting)
     yield seen
 
 

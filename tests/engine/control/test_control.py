@@ -45,7 +45,7 @@ from statesnap.engine.control.discovery import (
     runtime_dir,
     write_server_record,
 )
-from statesnap.engine.control.server import MAX_PAGE, MAX_REQUEST_BYTES
+from statesnap.engine.control.wire import MAX_PAGE, MAX_REQUEST_BYTES
 from statesnap.engine.format.map_entries import map_entries
 
 from tests.support.node_bridge import js_verify
@@ -467,7 +467,7 @@ async def test_redis_mode_reports_status_and_refuses_snapshots(
 
 class _StateElsewhere:
     """A storage that keeps its state out of process: no lock, no snapshot_data, only
-    `read_maps()` (what Redis mode offers the channel)."""
+    `read_maps()` and `count_entries()` (what Redis mode offers the channel)."""
 
     mode = "redis"
 
@@ -479,6 +479,9 @@ class _StateElsewhere:
         self.reads += 1
         copy: dict[str, Any] = js_loads(js_dumps(self.data))
         return copy
+
+    def count_entries(self) -> dict[str, int]:
+        return {name: len(value) for name, value in self.read_maps().items()}
 
 
 async def test_state_kept_elsewhere_is_read_through_read_maps(

@@ -1,0 +1,102 @@
+"""The control server's reads of the live state: the maps, a page of one map's entries, one
+entry; taken under the storage lock on the loop for an in-memory storage, off the loop through
+`read_maps()` for one that keeps its state elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from statesnap.engine.control.records import EntryPage, LiveEntry, MapSummary
+from statesnap.engine.control.wire import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    RequestError,
+    encode_entries,
+    encode_entry,
+    encode_maps,
+)
+from statesnap.engine.format.map_entries import map_entries
+from statesnap.engine.service.capability import snapshot_capable
+from statesnap.engine.storage.protocol import Storage
+
+__all__ = ["LiveStateReader"]
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "object"
+    return "array" if isinstance(value, list) else "value"
+
+
+def _count_of(value: Any) -> int:
+    return len(value) if isinstance(value, dict | list) else 0
+
+
+def _entries_of(maps: dict[str, Any], name: str) -> dict[str, Any]:
+    """The map's entries by key; RequestError if there is no such map."""
+    if name not in maps:
+        raise RequestError(f"no map named {name[:80]!r}")
+    value = maps[name]
+    # An object map is its own entries; an array's keys depend on every item before them
+    # (see map_entries), so it is keyed whole.
+    return value if isinstance(value, dict) else map_entries(value)
+
+
+class LiveStateReader:
+    """Answers the `maps`, `entries` and `entry` requests over one storage."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self.memory = snapshot_capable(storage)
+
+    async def _with_maps(self, render: Callable[[dict[str, Any]], bytes]) -> bytes:
+        """`render(maps)` over the live maps: under the storage lock, on the loop thread, for
+        an in-memory storage; off the loop over `read_maps()` for one kept elsewhere."""
+        memory = self.memory
+        if memory is not None:
+            with memory.lock:
+                return render(memory.snapshot_data())
+        read_maps = self.storage.read_maps
+
+        def read_and_render() -> bytes:
+            return render(read_maps())
+
+        return await asyncio.to_thread(read_and_render)
+
+    async def maps(self, args: dict[str, Any]) -> bytes:
+        def render(maps: dict[str, Any]) -> bytes:
+            summaries = (
+                MapSummary(name, _kind_of(value), _count_of(value)) for name, value in maps.items()
+            )
+            return encode_maps(self.storage.mode, summaries)
+
+        return await self._with_maps(render)
+
+    async def entries(self, args: dict[str, Any]) -> bytes:
+        name: str = args["map"]
+        offset: int = args.get("offset", 0)
+        limit: int = min(args.get("limit", DEFAULT_PAGE), MAX_PAGE)
+
+        def render(maps: dict[str, Any]) -> bytes:
+            entries = _entries_of(maps, name)
+            # An object map pages by walking to the offset.
+            page = itertools.islice(entries.items(), offset, offset + limit)
+            items = tuple((str(key), item) for key, item in page)
+            return encode_entries(EntryPage(name, offset, limit, len(entries), items))
+
+        return await self._with_maps(render)
+
+    async def entry(self, args: dict[str, Any]) -> bytes:
+        name: str = args["map"]
+        key: str = args["key"]
+
+        def render(maps: dict[str, Any]) -> bytes:
+            entries = _entries_of(maps, name)
+            if key not in entries:
+                raise RequestError(f"no entry {key[:80]!r} in {name[:80]}")
+            return encode_entry(LiveEntry(name, key, entries[key]))
+
+        return await self._with_maps(render)
