@@ -25,7 +25,7 @@ from statesnap.tui.rows.map_layouts import MapRows, MapSummary, entry_search_tex
 from statesnap.tui.rows.snapshots import LIVE_MARK, STATUS_STYLES, snapshot_title
 from statesnap.tui.text.safe_text import safe_text
 from statesnap.tui.text.server_words import FALLBACK, mode_words
-from statesnap.tui.widgets.virtual_table import Column
+from statesnap.tui.rows.columns import Column
 
 __all__ = [
     "BrowseSource",

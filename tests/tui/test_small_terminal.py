@@ -14,7 +14,7 @@ from statesnap.tui.screens.diff import DiffScreen
 from statesnap.tui.screens.help import HelpScreen
 from statesnap.tui.screens.snapshots import SnapshotsScreen
 from statesnap.tui.widgets.footer import DashboardFooter
-from statesnap.tui.widgets.virtual_table import MIN_FLEXIBLE, Column, column_widths, line_width
+from statesnap.tui.rows.columns import MIN_FLEXIBLE, Column, column_widths, line_width
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey

@@ -10,7 +10,7 @@ from statesnap.engine import ChangeKind, MapDiff, SnapshotDiff
 from statesnap.tui.rows.map_layouts import ID_FIELDS, entry_summary
 from statesnap.tui.text.formatting import middle_cut
 from statesnap.tui.text.safe_text import safe_text
-from statesnap.tui.widgets.virtual_table import Column
+from statesnap.tui.rows.columns import Column
 
 __all__ = [
     "CHANGE_COLUMNS",

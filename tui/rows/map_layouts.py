@@ -19,7 +19,7 @@ from statesnap.engine import format_timestamp, js_dumps, js_number_text
 from statesnap.engine.format.map_entries import map_entries
 from statesnap.tui.text.formatting import middle_cut
 from statesnap.tui.text.safe_text import safe_text
-from statesnap.tui.widgets.virtual_table import Column
+from statesnap.tui.rows.columns import Column
 
 __all__ = [
     "ID_FIELDS",

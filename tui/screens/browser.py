@@ -29,7 +29,8 @@ from statesnap.tui.text.safe_text import escape_controls, safe_text
 from statesnap.tui.widgets.footer import DashboardFooter
 from statesnap.tui.widgets.json_view import JsonView
 from statesnap.tui.widgets.read_only_banner import ReadOnlyBanner
-from statesnap.tui.widgets.virtual_table import Column, VirtualTable
+from statesnap.tui.rows.columns import Column
+from statesnap.tui.widgets.virtual_table import VirtualTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
