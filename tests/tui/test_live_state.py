@@ -21,11 +21,11 @@ from statesnap.engine import (
     list_snapshot_names,
 )
 from statesnap.tui.app import StatesnapApp
+from statesnap.tui.live_source import LiveSource
 from statesnap.tui.rows.live import PAGE_ROWS, LiveMapRows
 from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.confirm import ConfirmScreen
 from statesnap.tui.screens.snapshots import LIVE_NO_DIFF, LIVE_NO_ROLLBACK, SnapshotsScreen
-from statesnap.tui.sources import LiveSource
 from statesnap.tui.text.server_words import server_words
 from statesnap.tui.widgets.virtual_table import VirtualTable
 from textual.pilot import Pilot

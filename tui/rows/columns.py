@@ -20,9 +20,9 @@ __all__ = [
     "line_width",
 ]
 
-COLUMNCOLUMN_GAP = 2
+COLUMN_GAP = 2
 """Cells between two columns."""
-LINELINE_INDENT = 1
+LINE_INDENT = 1
 """Cells before the first column."""
 
 
@@ -58,7 +58,11 @@ def column_widths(columns: Sequence[Column], width: int) -> list[int]:
     shown = list(range(len(columns)))
     while True:
         flexible = sum(columns[index].width == 0 for index in shown)
-        fixed = LINE_INDENT + sum(columns[index].width for index in shown) + COLUMN_GAP * (len(shown) - 1)
+        fixed = (
+            LINE_INDENT
+            + sum(columns[index].width for index in shown)
+            + COLUMN_GAP * (len(shown) - 1)
+        )
         room = (width - fixed) // flexible if flexible else width - fixed
         optional = [index for index in shown if columns[index].optional]
         if room >= (MIN_FLEXIBLE if flexible else 0) or not optional:

@@ -21,6 +21,7 @@ from statesnap.engine import (
 )
 from statesnap.tui.attachment import NO_SERVER
 from statesnap.tui.context import DashboardContext
+from statesnap.tui.live_source import LiveSource
 from statesnap.tui.messages import (
     DirectoryWatched,
     ServerStatusRead,
@@ -40,7 +41,7 @@ from statesnap.tui.screens.base import DashboardScreen, FollowsFiles
 from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.confirm import ConfirmScreen
 from statesnap.tui.screens.diff import DiffScreen
-from statesnap.tui.sources import FileSource, LiveSource
+from statesnap.tui.sources import FileSource
 from statesnap.tui.text.rollback_plan import plan_rollback, plan_undo
 from statesnap.tui.text.safe_text import escape_controls
 from statesnap.tui.text.server_words import takes_no_snapshots

@@ -10,8 +10,9 @@ scrolls sideways (`h`/`l`).
 
 The row source is anything with `__len__` and `cells(row) -> Sequence[Text]` (`RowSource`; it
 and the columns are plain data in `statesnap.tui.rows.columns`); cells arrive as `Text` built
-from escaped strings (see `statesnap.tui.text.safe_text`), never as markup. A source that reads its rows lazily (a live map, a page at a time) draws placeholders for rows it does
-not hold yet, and learns which rows are on screen from `RowsShown`.
+from escaped strings (see `statesnap.tui.text.safe_text`), never as markup. A source that reads
+its rows lazily (a live map, a page at a time) draws placeholders for rows it does not hold
+yet, and learns which rows are on screen from `RowsShown`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 __all__ = ["VirtualTable"]
+
 
 class _NoRows:
     def __len__(self) -> int:
