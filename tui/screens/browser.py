@@ -14,39 +14,23 @@ from typing import ClassVar
 from rich.text import Text
 from statesnap.engine import CatalogChange, LiveEntry
 from statesnap.tui.clipboard import copy_text, save_text
-from statesnap.tui.context import DashboardContext
-from statesnap.tui.messages import (
-    EntriesFiltered,
-    EntryRead,
-    MapsLoaded,
-    PageRead,
-    SourceRefreshed,
-)
-from statesnap.tui.rows.map_rows import MAP_COLUMNS, MapCounts, MapCountsRows
-from statesnap.tui.screens.base import DashboardScreen
-from statesnap.tui.sources import (
-    BrowseSource,
-    EntryRequest,
-    EntryRows,
-    PageRequest,
-    RefreshRequest,
-)
+from statesnap.tui.messages import EntriesFiltered, EntryRead, MapsLoaded, PageRead, SourceRefreshed
+from statesnap.tui.rows.map_rows import MapCountsRows
+from statesnap.tui.screens.browser_panes import BrowserPanes
+from statesnap.tui.sources import EntryRequest, EntryRows, PageRequest, RefreshRequest
 from statesnap.tui.text.safe_text import escape_controls, safe_text
-from statesnap.tui.widgets.footer import DashboardFooter
 from statesnap.tui.widgets.json_view import JsonView
 from statesnap.tui.widgets.read_only_banner import ReadOnlyBanner
 from statesnap.tui.widgets.virtual_table import VirtualTable
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 __all__ = ["BrowserScreen"]
 
 
-class BrowserScreen(DashboardScreen):
+class BrowserScreen(BrowserPanes):
     CSS_PATH = "browser.tcss"
     AUTO_FOCUS = "#maps"
 
@@ -89,50 +73,6 @@ class BrowserScreen(DashboardScreen):
         ),
     ]
 
-    def __init__(self, context: DashboardContext, source: BrowseSource) -> None:
-        super().__init__(context)
-        self.source = source
-        self._summaries: list[MapCounts] = []
-        self._map_rows: EntryRows | None = None
-        """The open map's rows, unfiltered."""
-        self._rows: EntryRows | None = None
-        """The rows the entries table shows (the open map's, or those matching the filter)."""
-        self._query = ""
-        self._rows_query = ""
-        """The filter `_rows` match ("" for the whole map)."""
-        self._shown: tuple[str, str] | None = None
-        """The entry (map, key) whose JSON is shown as read in full, or None."""
-        self._read_problem: str | None = None
-        """Why the last read of the source failed (shown after the crumbs)."""
-
-    def compose(self) -> ComposeResult:
-        yield Header(icon="≡")
-        yield ReadOnlyBanner()
-        yield Static(id="crumbs")
-        with Horizontal(id="browser-body"):
-            yield VirtualTable(MAP_COLUMNS, id="maps", empty_text="Loading…")
-            with Vertical(id="entries-pane"):
-                yield Input(
-                    placeholder="filter: any text in the key or JSON · enter: keep · escape: clear",
-                    id="filter",
-                )
-                yield VirtualTable(id="entries", empty_text="")
-                yield Static(id="entry-title")
-                yield JsonView(id="entry")
-        yield DashboardFooter()
-
-    @property
-    def maps(self) -> VirtualTable:
-        return self.query_one("#maps", VirtualTable)
-
-    @property
-    def entries(self) -> VirtualTable:
-        return self.query_one("#entries", VirtualTable)
-
-    @property
-    def json_view(self) -> JsonView:
-        return self.query_one("#entry", JsonView)
-
     def on_mount(self) -> None:
         self._show_crumbs(Text("loading…", "dim italic"))
         self.maps.loading = True
@@ -140,22 +80,10 @@ class BrowserScreen(DashboardScreen):
         if (every := self.source.refresh_every) is not None:
             self.set_interval(every, self._refresh)
 
-    def on_unmount(self) -> None:
-        """Left: let go of everything read, so that a whole snapshot goes at once (the tables
-        and the JSON view let go of their rows and value as they are removed)."""
-        self.source.close()
-        self._map_rows = self._rows = None
-
     def server_changed(self) -> None:
         super().server_changed()
         if self.source.heading_follows_server:
             self._show_map_crumbs()
-
-    def _show_crumbs(self, *tail: Text) -> None:
-        crumbs = Text.assemble(self.source.heading(), (" ▸ ", "dim"), *tail)
-        if self._read_problem:
-            crumbs.append_text(safe_text(f"  ⚠ {self._read_problem}", "bold yellow"))
-        self.query_one("#crumbs", Static).update(crumbs)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
@@ -186,34 +114,6 @@ class BrowserScreen(DashboardScreen):
         self._map_rows = self.source.rows_for(self._summaries[message.row])
         self._set_query("")
         self._show_rows(self._map_rows)
-
-    def _show_rows(self, rows: EntryRows) -> None:
-        empty = f"No entry matches {self._query!r}." if self._query else "This map is empty."
-        self._rows = rows
-        self._rows_query = self._query
-        self._shown = None
-        self.entries.set_rows(
-            rows, columns=rows.columns, empty_text=escape_controls(empty, keep_newlines=False)
-        )
-        self._show_map_crumbs()
-
-    def _show_map_crumbs(self) -> None:
-        base, rows = self._map_rows, self._rows
-        if base is None or rows is None:
-            self._show_crumbs()
-            return
-        counts = f"  {base.key_count:,} entries"
-        if len(base) != base.key_count:
-            counts += f" · {len(base):,} records"
-        tail = [safe_text(base.name, "bold"), Text(counts, "dim")]
-        if self._query:
-            found = f"{len(rows):,} matching" if self._rows_query == self._query else "searching…"
-            tail += [
-                Text("  filter ", "dim"),
-                safe_text(self._query, "bold"),
-                Text(f" · {found}", "dim"),
-            ]
-        self._show_crumbs(*tail)
 
     @on(VirtualTable.CursorMoved, "#entries")
     def _entry_highlighted(self, message: VirtualTable.CursorMoved) -> None:
@@ -323,17 +223,6 @@ class BrowserScreen(DashboardScreen):
                 self._update_entries(rows, read.entry)
         self._show_map_crumbs()
 
-    def _update_maps(self, summaries: list[MapCounts]) -> None:
-        """Fresh counts: the cursor stays on its map; a map that went away closes."""
-        current = self.maps.cursor_row
-        name = self._summaries[current].name if 0 <= current < len(self._summaries) else None
-        names = [summary.name for summary in summaries]
-        self._summaries = summaries
-        if name in names:
-            self.maps.swap_rows(MapCountsRows(summaries), cursor=names.index(name))
-        else:
-            self.maps.set_rows(MapCountsRows(summaries), cursor=current)
-
     def _update_entries(self, rows: EntryRows, entry: LiveEntry | None) -> None:
         """Fresh rows on screen: the cursor and the scroll stay; the JSON follows the entry
         under the cursor, fresh (or another entry, if that one went away)."""
@@ -348,13 +237,6 @@ class BrowserScreen(DashboardScreen):
             self._show_entry(row)
 
     # -- filter ------------------------------------------------------------------------------
-
-    def _set_query(self, query: str) -> None:
-        self._query = query
-        box = self.query_one("#filter", Input)
-        if box.value != query:
-            box.value = query
-        box.display = bool(query) or box.has_focus
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, message: Input.Changed) -> None:
@@ -446,11 +328,6 @@ class BrowserScreen(DashboardScreen):
             self.maps.focus()
         else:
             self.dismiss()
-
-    def _entry_label(self) -> str:
-        rows, row = self._rows, self.entries.cursor_row
-        label = rows.label(row) if rows is not None and row >= 0 else None
-        return "entry" if rows is None or label is None else f"{rows.name} {label}"
 
     def action_copy(self) -> None:
         self.notify(copy_text(self.app, self.json_view.text, self._entry_label()), markup=False)
