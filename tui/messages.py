@@ -17,20 +17,20 @@ from statesnap.engine import (
 )
 from statesnap.tui.attachment import Attachment
 from statesnap.tui.rows.live import LiveMapRows
-from statesnap.tui.sources import EntryRows, LiveRead, MapsRead
+from statesnap.tui.sources import EntryRows, MapsRead, PageRequest, SourceRead
 from textual.message import Message
 
 __all__ = [
     "DiffReady",
     "DirectoryWatched",
     "EntriesFiltered",
-    "LiveEntryRead",
-    "LiveRefreshed",
+    "EntryRead",
     "MapsLoaded",
     "PageRead",
     "ServerFound",
     "ServerStatusRead",
     "SnapshotsVerified",
+    "SourceRefreshed",
     "TaskFinished",
 ]
 
@@ -116,22 +116,21 @@ class ServerStatusRead(Message):
 class PageRead(Message):
     """A page of a live map's rows was read (`page` None: `problem` says why not)."""
 
-    rows: LiveMapRows
-    offset: int
+    request: PageRequest
     page: EntryPage | None
     problem: str | None = None
 
 
 @dataclass
-class LiveEntryRead(Message):
-    """One live entry, read in full for its JSON."""
+class EntryRead(Message):
+    """One entry, read in full for its JSON, as its source has it now."""
 
     entry: LiveEntry
 
 
 @dataclass
-class LiveRefreshed(Message):
-    """The live browser's periodic read: `rows` are the open map's rows it read pages for."""
+class SourceRefreshed(Message):
+    """The browser's periodic read: `rows` are the open map's rows it read pages for."""
 
     rows: LiveMapRows | None
-    read: LiveRead
+    read: SourceRead

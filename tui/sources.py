@@ -1,40 +1,38 @@
-"""Where the browser's maps and entries come from: a snapshot file, or the attached server's
-live state read through its control channel.
+"""Where the browser's maps and entries come from, behind one interface: a snapshot file
+(`FileSource`, here), or the attached server's live state (`statesnap.tui.live_source`).
 
-The browser screen is one screen for both. A `BrowseSource` names what is browsed, reads the
-list of maps (blocking: from a worker), and gives one map's rows (`EntryRows`): a file's rows
-are all in memory (`MapRows`); a live map's are read a page at a time as they come into view
-(`LiveMapRows`), and the live source also reads those pages, single entries and the periodic
-refresh (`LiveSource`).
+The browser screen is one screen for both, and asks its `BrowseSource` everything that differs
+between them: what is browsed (the heading), the list of maps (blocking: from a worker), one
+map's rows (`EntryRows`), which pages of rows and which entries still need reading (a file's
+rows are all in memory: none), how often to read it all again (a file: never), and whether a
+file changed on disk is the one browsed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from rich.text import Text
-from statesnap.engine import CatalogEntry, EntryPage, LiveEntry, ServiceStatus, SnapshotRead
-from statesnap.tui.attachment import NO_SERVER, Attachment
+from statesnap.engine import CatalogEntry, EntryPage, LiveEntry, SnapshotRead
 from statesnap.tui.context import DashboardContext
-from statesnap.tui.rows.live import MAX_PAGE_ROWS, PAGE_ROWS, LiveMapRows
-from statesnap.tui.rows.map_layouts import MapRows, MapSummary, entry_search_text, summarize_maps
-from statesnap.tui.rows.snapshots import LIVE_MARK, STATUS_STYLES, snapshot_title
+from statesnap.tui.rows.columns import Column
+from statesnap.tui.rows.live import LiveMapRows
+from statesnap.tui.rows.map_rows import MapCounts, MapRows, count_maps
+from statesnap.tui.rows.snapshots import STATUS_STYLES, snapshot_title
 from statesnap.tui.text.safe_text import safe_text
-from statesnap.tui.text.server_words import FALLBACK, mode_words
-from statesnap.tui.widgets.virtual_table import Column
 
 __all__ = [
     "BrowseSource",
+    "EntryRequest",
     "EntryRows",
     "FileSource",
-    "LiveRead",
-    "LiveSource",
     "MapsRead",
-    "live_heading",
+    "PageRequest",
+    "RefreshRequest",
+    "SourceRead",
 ]
 
 
@@ -67,14 +65,59 @@ class MapsRead:
     """The maps of what is browsed, or why there is nothing to browse (`problem`); for a file
     browsed, its verdict (without its data): one that is not valid is browsed read-only."""
 
-    summaries: list[MapSummary]
+    summaries: list[MapCounts]
     problem: Text | None = None
     verdict: SnapshotRead | None = None
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """A page of rows still to read: `read` it in a worker (blocking; raises with a readable
+    message), then hand it to `rows` (`add_page`, or `page_failed`)."""
+
+    rows: LiveMapRows
+    offset: int
+    read: Callable[[], EntryPage]
+
+
+@dataclass(frozen=True)
+class EntryRequest:
+    """An entry to read in full, as its source has it now: `read` it in a worker (blocking;
+    raises with a readable message)."""
+
+    address: tuple[str, str]
+    """(map, key)."""
+    read: Callable[[], LiveEntry]
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """One periodic read of what is browsed: the maps, the open map's rows around the screen,
+    and the entry whose JSON is shown if those rows do not hold it; or what stopped it."""
+
+    maps: list[MapCounts]
+    rows: EntryPage | None = None
+    entry: LiveEntry | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class RefreshRequest:
+    """What is browsed, to read again: `read` it in a worker (blocking; never raises); the
+    rows it reads are for `rows` (`replace_rows`), if they are still shown by then."""
+
+    rows: LiveMapRows | None
+    read: Callable[[], SourceRead]
+
+
 class BrowseSource(Protocol):
-    live: bool
-    """Whether the data changes while it is shown (the browser then refreshes it)."""
+    no_maps_text: str
+    """What the list of maps says when there are none."""
+    refresh_every: float | None
+    """How often what is shown is read again, in seconds; None: it does not change."""
+    heading_follows_server: bool
+    """Whether the heading names the attached server (the browser shows it again when the
+    server changes)."""
 
     def heading(self) -> Text:
         """What is browsed, for the start of the crumbs."""
@@ -84,8 +127,27 @@ class BrowseSource(Protocol):
         """The maps with their counts (blocking: call it from a worker)."""
         ...
 
-    def rows_for(self, summary: MapSummary) -> EntryRows:
+    def rows_for(self, summary: MapCounts) -> EntryRows:
         """One map's rows (quick: on the UI thread)."""
+        ...
+
+    def page_requests(self, rows: EntryRows, first: int, last: int) -> tuple[PageRequest, ...]:
+        """The pages rows `first` to `last` of `rows` need read (none for rows held whole);
+        they count as being read from now on."""
+        ...
+
+    def entry_request(self, rows: EntryRows, row: int) -> EntryRequest | None:
+        """The row's entry to read in full (None: its rows hold it as it is)."""
+        ...
+
+    def refresh_request(
+        self,
+        rows: EntryRows | None,
+        window: tuple[int, int] | None,
+        shown: tuple[str, str] | None,
+    ) -> RefreshRequest | None:
+        """What to read again: the maps, rows `window` (first, last) of `rows`, and the entry
+        `shown` (map, key) in full; None if nothing can have changed."""
         ...
 
     def matching(
@@ -93,6 +155,10 @@ class BrowseSource(Protocol):
     ) -> EntryRows | None:
         """The rows of `rows` whose key or JSON holds `query` (any case), or None if stopped
         (blocking: from a worker; raises with a readable message if they cannot be read)."""
+        ...
+
+    def browses_file(self, name: str) -> bool:
+        """Whether the snapshot file `name` is what is browsed."""
         ...
 
     def unavailable_reason(self, action: str) -> str | None:
@@ -108,7 +174,9 @@ class BrowseSource(Protocol):
 class FileSource:
     """One snapshot file, read whole once, and held until the browser is left."""
 
-    live = False
+    no_maps_text = "This snapshot has no maps."
+    refresh_every: float | None = None
+    heading_follows_server = False
 
     def __init__(self, context: DashboardContext, entry: CatalogEntry) -> None:
         self.context = context
@@ -130,10 +198,27 @@ class FileSource:
         with self._lock:
             if not self._closed:
                 self._data = data
-        return MapsRead(summarize_maps(data), verdict=replace(found, data=None))
+        return MapsRead(count_maps(data), verdict=replace(found, data=None))
 
-    def rows_for(self, summary: MapSummary) -> MapRows:
+    def rows_for(self, summary: MapCounts) -> MapRows:
         return MapRows.of_map(summary.name, self._data.get(summary.name))
+
+    def page_requests(self, rows: EntryRows, first: int, last: int) -> tuple[PageRequest, ...]:
+        """None: a file's rows are all in memory."""
+        return ()
+
+    def entry_request(self, rows: EntryRows, row: int) -> EntryRequest | None:
+        """None: a file's rows hold every entry in full."""
+        return None
+
+    def refresh_request(
+        self,
+        rows: EntryRows | None,
+        window: tuple[int, int] | None,
+        shown: tuple[str, str] | None,
+    ) -> RefreshRequest | None:
+        """None: the file was read whole, and what was read does not change."""
+        return None
 
     def matching(
         self, rows: EntryRows, query: str, keep_going: Callable[[], bool]
@@ -141,6 +226,9 @@ class FileSource:
         if not isinstance(rows, MapRows):
             raise TypeError("a file's rows are MapRows")
         return rows.matching(query, keep_going)
+
+    def browses_file(self, name: str) -> bool:
+        return name == self.entry.name
 
     def unavailable_reason(self, action: str) -> str | None:
         return None
@@ -150,115 +238,3 @@ class FileSource:
             self._closed = True
             self._data = {}
         self.context.release()
-
-
-def live_heading(attachment: Attachment | None, status: ServiceStatus | None) -> Text:
-    """`● live state · pid 4242 · memory` (the mode as the server last said it: while Redis is
-    down, its in-memory fallback's state is what is shown, and the heading says so)."""
-    heading = Text.assemble((f"{LIVE_MARK} ", "bold green"), ("live state", "bold"))
-    if attachment is None:
-        heading.append(" · no server attached", "dim")
-        return heading
-    mode = status.mode if status is not None else attachment.mode
-    heading.append(f" · pid {attachment.pid} · ")
-    heading.append_text(safe_text(mode_words(mode), "bold yellow" if mode == FALLBACK else ""))
-    return heading
-
-
-@dataclass(frozen=True)
-class LiveRead:
-    """One refresh of the live browser: the maps, the open map's rows around the screen, and
-    the entry whose JSON is shown if those rows do not hold it; or what stopped it."""
-
-    maps: list[MapSummary] = field(default_factory=list)
-    rows: EntryPage | None = None
-    entry: LiveEntry | None = None
-    problem: str | None = None
-
-
-class LiveSource:
-    """The live state of the attached server (whichever it is at each call: a restarted
-    server is picked up again), read through the control channel."""
-
-    live = True
-
-    def __init__(self, context: DashboardContext, *, page_rows: int = PAGE_ROWS) -> None:
-        self.context = context
-        self.page_rows = page_rows
-
-    def _attachment(self) -> Attachment:
-        attachment = self.context.attachment
-        if attachment is None:
-            raise LookupError(NO_SERVER)
-        return attachment
-
-    def heading(self) -> Text:
-        return live_heading(self.context.attachment, self.context.server_status)
-
-    def read_maps(self) -> MapsRead:
-        try:
-            return MapsRead(self._maps())
-        except Exception as exc:  # the attachment's errors say what happened, in words
-            return MapsRead([], safe_text(f"cannot read the live state: {exc}", "bold yellow"))
-
-    def _maps(self) -> list[MapSummary]:
-        return [MapSummary(item.name, item.count, None) for item in self._attachment().maps()]
-
-    def rows_for(self, summary: MapSummary) -> LiveMapRows:
-        return LiveMapRows(summary.name, summary.keys, page_rows=self.page_rows)
-
-    def read_page(self, map_name: str, offset: int) -> EntryPage:
-        """The page of `map_name` at `offset` (blocking; raises with a readable message)."""
-        return self._attachment().entries(map_name, offset, self.page_rows)
-
-    def read_entry(self, map_name: str, key: str) -> LiveEntry:
-        """One entry in full (blocking; raises with a readable message)."""
-        return LiveEntry(map_name, key, self._attachment().entry(map_name, key))
-
-    def read_refresh(
-        self,
-        map_name: str | None,
-        window: tuple[int, int] | None,
-        shown: tuple[str, str] | None = None,
-    ) -> LiveRead:
-        """What a refresh needs, in one go (blocking; never raises): the maps, rows `window`
-        (first, last) of `map_name`, and the entry `shown` (map, key) in full."""
-        try:
-            maps = self._maps()
-            rows = None
-            if map_name is not None and window is not None:
-                first, last = window
-                limit = min(last - first + 1, MAX_PAGE_ROWS)
-                rows = self._attachment().entries(map_name, first, limit)
-        except Exception as exc:  # the attachment's errors say what happened, in words
-            return LiveRead(problem=str(exc))
-        entry = None
-        if shown is not None:
-            with contextlib.suppress(Exception):  # gone since: its row shows what is there now
-                entry = self.read_entry(*shown)
-        return LiveRead(maps, rows, entry)
-
-    def matching(
-        self, rows: EntryRows, query: str, keep_going: Callable[[], bool]
-    ) -> EntryRows | None:
-        """Reads the whole map, a full page at a time, and keeps the entries that match:
-        a still picture of them (the refresh leaves it alone until the filter is cleared)."""
-        needle = query.lower()
-        found: dict[str, Any] = {}
-        offset = 0
-        while keep_going():
-            page = self._attachment().entries(rows.name, offset, MAX_PAGE_ROWS)
-            for key, value in page.items:
-                if needle in entry_search_text(key, value):
-                    found[key] = value
-            offset += len(page.items)
-            if not page.items or offset >= page.total:
-                layout = rows.layout if isinstance(rows, LiveMapRows) else None
-                return MapRows(rows.name, found, layout=layout)
-        return None
-
-    def unavailable_reason(self, action: str) -> str | None:
-        return None
-
-    def close(self) -> None:
-        """Nothing to let go of: pages are held by the rows that read them."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from statesnap.tui.cli.verbs import CommandError
+from statesnap.tui.cli.errors import CommandError
 
 __all__ = ["NO_TERMINAL", "require_terminal"]
 

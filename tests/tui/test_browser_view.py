@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from statesnap.tui import clipboard
 from statesnap.tui.app import StatesnapApp
-from statesnap.tui.rows.map_layouts import MapRows, layout_for
+from statesnap.tui.rows.map_layouts import layout_for
+from statesnap.tui.rows.map_rows import MapRows
 from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.snapshots import SnapshotsScreen
 from statesnap.tui.widgets.json_view import JsonView

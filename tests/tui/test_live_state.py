@@ -14,18 +14,17 @@ from typing import Any
 
 from statesnap.engine import (
     ControlClient,
-    EntryPage,
     SaveResult,
     ServiceStatus,
     format_timestamp,
     list_snapshot_names,
 )
 from statesnap.tui.app import StatesnapApp
+from statesnap.tui.live_source import LiveSource
 from statesnap.tui.rows.live import PAGE_ROWS, LiveMapRows
 from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.confirm import ConfirmScreen
 from statesnap.tui.screens.snapshots import LIVE_NO_DIFF, LIVE_NO_ROLLBACK, SnapshotsScreen
-from statesnap.tui.sources import LiveSource
 from statesnap.tui.text.server_words import server_words
 from statesnap.tui.widgets.virtual_table import VirtualTable
 from textual.pilot import Pilot
@@ -139,28 +138,6 @@ def test_the_header_words_for_each_mode_and_save() -> None:
         server_words(status("fallback"), NOW)
         == "pid 4242 · fallback (Redis unreachable: in-memory state) · no snapshots (redis)"
     )
-
-
-def page(offset: int, count: int, total: int) -> EntryPage:
-    items = tuple((f"k{row}", {"n": row}) for row in range(offset, offset + count))
-    return EntryPage("frequencies", offset, count, total, items)
-
-
-def test_live_rows_are_read_a_page_at_a_time() -> None:
-    rows = LiveMapRows("frequencies", 450, page_rows=200)
-    assert len(rows) == 450 and rows.key(0) is None
-    assert [cell.plain for cell in rows.cells(0)] == ["…"]
-    assert rows.missing_pages(0, 30) == (0,)
-    assert rows.missing_pages(0, 30) == ()  # being read
-    rows.add_page(page(0, 200, 450))
-    assert rows.key(199) == "k199" and rows.entry(5) == {"n": 5}
-    assert rows.missing_pages(190, 210) == (200,)
-    rows.page_failed(200)
-    assert rows.missing_pages(190, 600) == (200, 400)
-    rows.add_page(page(400, 50, 450))
-    assert rows.label(449) == "k449" and rows.key(200) is None
-    rows.replace_rows(page(150, 60, 300))  # a refresh: only fresh rows stay, the total follows
-    assert (rows.rows_held, len(rows), rows.key(0), rows.key(209)) == (60, 300, None, "k209")
 
 
 async def test_the_header_and_the_live_entry_follow_the_server(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from statesnap.tui.app import StatesnapApp
+from statesnap.tui.rows.columns import MIN_FLEXIBLE, Column, column_widths, line_width
 from statesnap.tui.rows.snapshots import SNAPSHOT_COLUMNS
 from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.confirm import ConfirmScreen
@@ -14,7 +15,6 @@ from statesnap.tui.screens.diff import DiffScreen
 from statesnap.tui.screens.help import HelpScreen
 from statesnap.tui.screens.snapshots import SnapshotsScreen
 from statesnap.tui.widgets.footer import DashboardFooter
-from statesnap.tui.widgets.virtual_table import MIN_FLEXIBLE, Column, column_widths, line_width
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey

@@ -29,12 +29,8 @@ from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.confirm import ConfirmScreen
 from statesnap.tui.screens.diff import DiffScreen
 from statesnap.tui.screens.help import HelpScreen
-from statesnap.tui.screens.snapshots import (
-    AGE_REFRESH_S,
-    AGE_TICK_S,
-    IN_THE_BROWSER,
-    SnapshotsScreen,
-)
+from statesnap.tui.screens.snapshot_listing import AGE_REFRESH_S, AGE_TICK_S
+from statesnap.tui.screens.snapshots import IN_THE_BROWSER, SnapshotsScreen
 from statesnap.tui.widgets.snapshot_detail import SnapshotDetail
 from statesnap.tui.widgets.virtual_table import VirtualTable
 from textual.widgets import Static

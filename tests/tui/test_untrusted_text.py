@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from statesnap.tui.rows.map_layouts import MapRows
+from statesnap.tui.rows.map_rows import MapRows
 from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.snapshots import SnapshotsScreen
 from statesnap.tui.text.json_lines import (

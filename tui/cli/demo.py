@@ -133,7 +133,7 @@ def run_demo(directory: Path, *, headless: bool, interval_s: float, seed: int | 
     ensure_snapshot_dir(directory)
     if headless:
         return _run_headless(directory, interval_s, seed)
-    from statesnap.tui.app import run_dashboard
+    from statesnap.tui.app import run_dashboard  # noqa: TID251 - the demo with its dashboard
 
     log_path = directory / LOG_NAME
     try:

@@ -16,8 +16,13 @@ from statesnap.engine import (
     StorageConfigError,
     default_snapshot_dir,
 )
-from statesnap.tui.cli import verbs as commands
-from statesnap.tui.cli.verbs import CommandError
+from statesnap.tui.cli.dashboard import dashboard, demo
+from statesnap.tui.cli.diff import diff
+from statesnap.tui.cli.errors import CommandError
+from statesnap.tui.cli.export_import import export, import_data
+from statesnap.tui.cli.listing import list_snapshots, show, verify
+from statesnap.tui.cli.servers import servers_nearby
+from statesnap.tui.cli.state_changes import rollback, snapshot_now
 from statesnap.tui.text.safe_text import escape_controls
 
 __all__ = ["build_parser", "main"]
@@ -110,65 +115,67 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
-    demo = verb(
+    demo_command = verb(
         "demo",
         "run a demo server with live simulated activity, and the dashboard on it",
-        commands.demo,
+        demo,
         details=f"Its directory is --dir, else ./{DEMO_DIR} (never $AFW_SNAPSHOT_DIR). It refuses"
         " a directory\nholding snapshots it did not write, and one another server serves.",
         options=_common_options(f"the demo's own directory (default: ./{DEMO_DIR})"),
     )
-    demo.add_argument(
+    demo_command.add_argument(
         "--headless", action="store_true", help="run only the server, until SIGINT/SIGTERM"
     )
-    demo.add_argument(
+    demo_command.add_argument(
         "--interval",
         type=_positive_float,
         default=10.0,
         metavar="SECONDS",
         help="seconds between snapshots (default: 10)",
     )
-    demo.add_argument("--seed", type=int, default=None, help="seed for the simulated activity")
-
-    listing = verb(
-        "list", "list snapshot files, newest first, with their status", commands.list_snapshots
+    demo_command.add_argument(
+        "--seed", type=int, default=None, help="seed for the simulated activity"
     )
+
+    listing = verb("list", "list snapshot files, newest first, with their status", list_snapshots)
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     _add_max_bytes(listing)
 
-    verify = verb(
+    verify_command = verb(
         "verify",
         "check files as the original backend would; exit 0 iff all are valid",
-        commands.verify,
+        verify,
     )
-    verify.add_argument(
+    verify_command.add_argument(
         "files", nargs="*", metavar="FILE", help="files or names (default: every snapshot in DIR)"
     )
-    verify.add_argument("--json", action="store_true", help="print one JSON object per file")
-    verify.add_argument(
+    verify_command.add_argument(
+        "--json", action="store_true", help="print one JSON object per file"
+    )
+    verify_command.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing; only the exit status"
     )
-    _add_max_bytes(verify)
+    _add_max_bytes(verify_command)
 
-    show = verb(
+    show_command = verb(
         "show",
         "show what a snapshot holds: maps and counts, a map's entries, or one entry",
-        commands.show,
+        show,
     )
-    show.add_argument("file", metavar="FILE")
-    show.add_argument("--map", metavar="NAME", help="list the entries of this map")
-    show.add_argument("--key", metavar="KEY", help="with --map: print this entry's JSON")
-    show.add_argument("--json", action="store_true", help="print JSON instead of text")
-    _add_max_bytes(show)
+    show_command.add_argument("file", metavar="FILE")
+    show_command.add_argument("--map", metavar="NAME", help="list the entries of this map")
+    show_command.add_argument("--key", metavar="KEY", help="with --map: print this entry's JSON")
+    show_command.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_max_bytes(show_command)
 
-    export = verb("export", "write a snapshot's data object as plain JSON", commands.export)
-    export.add_argument("file", metavar="FILE")
-    export.add_argument(
+    export_command = verb("export", "write a snapshot's data object as plain JSON", export)
+    export_command.add_argument("file", metavar="FILE")
+    export_command.add_argument(
         "-o", "--output", type=Path, metavar="OUT", help="write to OUT instead of stdout"
     )
-    export.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    _add_max_bytes(export)
-    export.add_argument(
+    export_command.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    _add_max_bytes(export_command)
+    export_command.add_argument(
         "--salvage",
         action="store_true",
         help="export the data of a file that is not valid but can be read (checksum mismatch,"
@@ -178,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     importing = verb(
         "import",
         "write a new snapshot holding the data in a JSON file ('-': stdin); deletes nothing",
-        commands.import_data,
+        import_data,
         details="JSON is a snapshot's data object, as `statesnap export` prints it, not a\n"
         "snapshot file; to import the data of a .json.gz file:\n"
         "  statesnap export FILE | statesnap import -\n"
@@ -194,31 +201,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_max_bytes(importing, "refuse input larger than N bytes")
 
-    diff = verb(
-        "diff", "compare two snapshots map by map: added, removed, changed entries", commands.diff
+    diff_command = verb(
+        "diff", "compare two snapshots map by map: added, removed, changed entries", diff
     )
-    diff.add_argument("older", metavar="A")
-    diff.add_argument("newer", metavar="B")
-    diff.add_argument("--json", action="store_true", help="print JSON")
-    diff.add_argument(
+    diff_command.add_argument("older", metavar="A")
+    diff_command.add_argument("newer", metavar="B")
+    diff_command.add_argument("--json", action="store_true", help="print JSON")
+    diff_command.add_argument(
         "--limit",
         type=_positive_int,
         default=20,
         metavar="N",
         help="keys listed per kind (default: 20)",
     )
-    _add_max_bytes(diff)
+    _add_max_bytes(diff_command)
 
-    verb("snapshot", "ask the running server to write a snapshot now", commands.snapshot_now)
+    verb("snapshot", "ask the running server to write a snapshot now", snapshot_now)
 
-    rollback = verb(
+    rollback_command = verb(
         "rollback",
         "roll the running server back to FILE (its current state is saved first);"
         " with no server, make FILE's state the newest snapshot. Deletes nothing; says what"
         " will change and asks first",
-        commands.rollback,
+        rollback,
     )
-    target = rollback.add_mutually_exclusive_group(required=True)
+    target = rollback_command.add_mutually_exclusive_group(required=True)
     target.add_argument(
         "file", nargs="?", metavar="FILE", help="a snapshot name from the directory's listing"
     )
@@ -227,11 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="running server: go back to the state before the last roll-back",
     )
-    rollback.add_argument(
+    rollback_command.add_argument(
         "-y", "--yes", action="store_true", help="do not ask (what will change is still printed)"
     )
     _add_max_bytes(
-        rollback, "with no server running: refuse a FILE that decompresses to more than N bytes"
+        rollback_command,
+        "with no server running: refuse a FILE that decompresses to more than N bytes",
     )
     return parser
 
@@ -259,7 +267,7 @@ def _default_dir(verb: str | None) -> Path:
     if os.environ.get("AFW_SNAPSHOT_DIR"):
         return default_snapshot_dir()
     default = default_snapshot_dir()
-    nearby = commands.servers_nearby(default)
+    nearby = servers_nearby(default)
     if len(nearby) != 1:
         return default
     chosen = nearby[0]
@@ -277,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "dir"):
         args.dir = _default_dir(args.verb)
     _configure_logging()
-    run: Callable[[argparse.Namespace], int] = getattr(args, "run", commands.dashboard)
+    run: Callable[[argparse.Namespace], int] = getattr(args, "run", dashboard)
     try:
         return run(args)
     except CommandError as exc:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from statesnap.engine import ChangeKind, MapDiff, SnapshotDiff
-from statesnap.tui.rows.map_layouts import ID_FIELDS, entry_summary
+from statesnap.tui.rows.columns import Column
+from statesnap.tui.rows.entry_cells import entry_summary
+from statesnap.tui.rows.map_layouts import ID_FIELDS
 from statesnap.tui.text.formatting import middle_cut
 from statesnap.tui.text.safe_text import safe_text
-from statesnap.tui.widgets.virtual_table import Column
 
 __all__ = [
     "CHANGE_COLUMNS",

@@ -15,8 +15,9 @@ from typing import Any
 
 from rich.text import Text
 from statesnap.engine import EntryPage
-from statesnap.tui.rows.map_layouts import MapLayout, entry_cells, key_layout_for, layout_columns
-from statesnap.tui.widgets.virtual_table import Column
+from statesnap.tui.rows.columns import Column
+from statesnap.tui.rows.entry_cells import entry_cells
+from statesnap.tui.rows.map_layouts import MapLayout, key_layout_for, layout_columns
 
 __all__ = ["MAX_PAGE_ROWS", "PAGE_ROWS", "LiveMapRows"]
 

@@ -1,44 +1,27 @@
-"""How the entries of each map are shown as table rows: columns that fit its records.
+"""Which columns each map's entries show: the per-map layouts, and the generic one.
 
 A map whose entries are arrays of records per session (events, chatHistory, chains, …) shows
 one row per record, keyed by the session; every other map shows one row per entry. A map we
-do not know gets a generic key / summary layout. Cells are cut short before they are escaped,
-so a 100 KB string costs no more than a short one.
+do not know gets a generic key / summary layout. What a cell holds is
+`statesnap.tui.rows.entry_cells`; a map's rows, `statesnap.tui.rows.map_rows`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
-import orjson
-from rich.text import Text
-from statesnap.engine import format_timestamp, js_dumps, js_number_text
-from statesnap.engine.format.map_entries import map_entries
-from statesnap.tui.text.formatting import middle_cut
-from statesnap.tui.text.safe_text import safe_text
-from statesnap.tui.widgets.virtual_table import Column
+from statesnap.tui.rows.columns import Column
 
 __all__ = [
     "ID_FIELDS",
     "Field",
+    "Form",
     "MapLayout",
-    "MapRows",
-    "MapSummary",
-    "MapSummaryRows",
-    "entry_cells",
-    "entry_search_text",
-    "entry_summary",
     "key_layout_for",
     "layout_columns",
     "layout_for",
-    "summarize_maps",
 ]
-
-CELL_CHARS = 200
-"""Longest text a cell holds (no column is wider)."""
 
 Form = Literal["text", "time", "first_line", "count", "id"]
 """How a cell shows its value; `id` cuts a long one in the middle, where ids are alike
@@ -243,225 +226,6 @@ def key_layout_for(map_name: str) -> MapLayout:
     return MapLayout((key, Field("records", 7, "@value", "count"), Field("last", 0, "@last")))
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= CELL_CHARS else text[:CELL_CHARS] + "…"
-
-
-def entry_summary(value: Any, *, skip: frozenset[str] = frozenset()) -> str:
-    """A short one-line view of any value: scalars as text, containers by their first parts
-    (leaving out the fields in `skip`)."""
-    if isinstance(value, dict):
-        parts = []
-        for key, item in value.items():
-            if key in skip:
-                continue
-            parts.append(f"{key}: {_scalar_summary(item)}")
-            if sum(len(part) for part in parts) > CELL_CHARS:
-                break
-        return _clip(", ".join(parts))
-    if isinstance(value, list):
-        parts = []
-        for item in value:
-            parts.append(_scalar_summary(item))
-            if sum(len(part) for part in parts) > CELL_CHARS:
-                break
-        more = "" if len(parts) == len(value) else ", …"
-        return _clip(f"{len(value)}: " + ", ".join(parts) + more)
-    return _scalar_summary(value)
-
-
-def _scalar_summary(value: Any) -> str:
-    if isinstance(value, str):
-        return _clip(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int | float):
-        return js_number_text(value)
-    if isinstance(value, dict):
-        return f"{{{len(value)} keys}}" if value else "{}"
-    if isinstance(value, list):
-        return f"[{len(value)} items]" if value else "[]"
-    return _clip(str(value))
-
-
-def _time_text(value: Any) -> str:
-    """ISO timestamps as `2026-02-14 09:00:00`; epoch milliseconds likewise; else as is."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            value = format_timestamp(datetime.fromtimestamp(value / 1000, UTC))
-        except (OverflowError, OSError, ValueError):
-            return js_number_text(value)
-    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
-        return value[:10] + " " + value[11:19]
-    return _scalar_summary(value)
-
-
-def _first_line(value: Any) -> str:
-    if isinstance(value, str):
-        first, _, rest = value.lstrip("\n").partition("\n")
-        return _clip(first + (" …" if rest.strip() else ""))
-    return _scalar_summary(value)
-
-
-def _count(value: Any) -> str:
-    return str(len(value)) if isinstance(value, dict | list) else _scalar_summary(value)
-
-
-_FORMS: dict[Form, Callable[[Any], str]] = {
-    "text": entry_summary,
-    "time": _time_text,
-    "first_line": _first_line,
-    "count": _count,
-    "id": _scalar_summary,
-}
-
-_MISSING = object()
-
-
-def _cell(field: Field, layout: MapLayout, key: str, entry: Any) -> str:
-    text = _cell_text(field, layout, key, entry)
-    return middle_cut(text, field.width) if field.form == "id" else text
-
-
-def _cell_text(field: Field, layout: MapLayout, key: str, entry: Any) -> str:
-    if field.source == "@key":
-        return _clip(key)
-    if field.source == "@value":
-        return _FORMS[field.form](entry)
-    if field.source == "@rest":
-        return entry_summary(entry, skip=layout.hidden_from_rest) if isinstance(entry, dict) else ""
-    if field.source == "@last":
-        last = entry[-1] if isinstance(entry, list) and entry else None
-        return entry_summary(last, skip=ID_FIELDS) if last is not None else ""
-    value = entry.get(field.source, _MISSING) if isinstance(entry, dict) else _MISSING
-    return "" if value is _MISSING else _FORMS[field.form](value)
-
-
-def entry_cells(layout: MapLayout, key: str, entry: Any) -> list[Text]:
-    """One entry's cells, safe to show, in the layout's columns."""
-    return [safe_text(_cell(field, layout, key, entry)) for field in layout.fields]
-
-
 def layout_columns(layout: MapLayout) -> list[Column]:
+    """The table columns of a layout."""
     return [Column(field.title, field.width) for field in layout.fields]
-
-
-def entry_search_text(key: str, entry: Any) -> str:
-    """What `/` searches: the key and the entry's JSON, lower-cased."""
-    try:
-        raw = orjson.dumps(entry)
-    except (TypeError, orjson.JSONEncodeError):
-        raw = js_dumps(entry)
-    return (key + "\n" + raw.decode("utf-8", "replace")).lower()
-
-
-class MapRows:
-    """One map's rows for the entries table: (key, position in the key's list or None)."""
-
-    def __init__(
-        self,
-        name: str,
-        entries: dict[str, Any],
-        rows: Sequence[tuple[str, int | None]] | None = None,
-        layout: MapLayout | None = None,
-    ) -> None:
-        self.name = name
-        self.layout = layout or layout_for(name)
-        self._entries = entries
-        self._rows = list(rows) if rows is not None else self._all_rows()
-
-    @classmethod
-    def of_map(cls, name: str, value: Any) -> MapRows:
-        return cls(name, map_entries(value))
-
-    def _all_rows(self) -> list[tuple[str, int | None]]:
-        if not self.layout.per_key_lists:
-            return [(key, None) for key in self._entries]
-        rows: list[tuple[str, int | None]] = []
-        for key, value in self._entries.items():
-            if isinstance(value, list):
-                rows.extend((key, index) for index in range(len(value)))
-            else:
-                rows.append((key, None))
-        return rows
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    @property
-    def columns(self) -> list[Column]:
-        return layout_columns(self.layout)
-
-    @property
-    def key_count(self) -> int:
-        return len(self._entries)
-
-    def key(self, row: int) -> str:
-        return self._rows[row][0]
-
-    def label(self, row: int) -> str:
-        """The row's address: `sess_a1` or, for one record of a list, `sess_a1 [3]`."""
-        key, index = self._rows[row]
-        return key if index is None else f"{key} [{index}]"
-
-    def entry(self, row: int) -> Any:
-        key, index = self._rows[row]
-        value = self._entries[key]
-        return value if index is None else value[index]
-
-    def cells(self, row: int) -> list[Text]:
-        return entry_cells(self.layout, self.key(row), self.entry(row))
-
-    def matching(self, query: str, keep_going: Callable[[], bool]) -> MapRows | None:
-        """The rows whose key or JSON contains `query` (any case); None if stopped early."""
-        needle = query.lower()
-        found = []
-        for row, address in enumerate(self._rows):
-            if row % 1024 == 0 and not keep_going():
-                return None
-            if needle in entry_search_text(address[0], self.entry(row)):
-                found.append(address)
-        return MapRows(self.name, self._entries, found, self.layout)
-
-
-@dataclass(frozen=True)
-class MapSummary:
-    """One map of a snapshot: its entries, and for maps of per-key lists, their records."""
-
-    name: str
-    keys: int
-    records: int | None
-
-
-def summarize_maps(data: Any) -> list[MapSummary]:
-    """Every map of a `data` object, in file order."""
-    if not isinstance(data, dict):
-        return []
-    summaries = []
-    for name, value in data.items():
-        keys = len(value) if isinstance(value, dict | list) else 0
-        records = None
-        if layout_for(name).per_key_lists and isinstance(value, dict):
-            records = sum(len(item) if isinstance(item, list) else 1 for item in value.values())
-        summaries.append(MapSummary(name, keys, records))
-    return summaries
-
-
-class MapSummaryRows:
-    """Row source for the list of maps."""
-
-    def __init__(self, summaries: Sequence[MapSummary]) -> None:
-        self.summaries = summaries
-
-    def __len__(self) -> int:
-        return len(self.summaries)
-
-    def cells(self, row: int) -> list[Text]:
-        """The map's name, and how many rows its table has: its entries, or for per-key lists
-        their records (the crumbs of an open map say both: `15 entries · 752 records`)."""
-        summary = self.summaries[row]
-        dim = "" if summary.keys else "dim"
-        rows = summary.keys if summary.records is None else summary.records
-        return [safe_text(summary.name, dim), Text(f"{rows:,}", dim)]

@@ -17,9 +17,9 @@ from statesnap.engine import (
     newest_first,
     timestamp_from_name,
 )
+from statesnap.tui.rows.columns import Column
 from statesnap.tui.text.formatting import format_age, format_moment, format_size, time_mark
 from statesnap.tui.text.safe_text import safe_text
-from statesnap.tui.widgets.virtual_table import Column
 
 __all__ = [
     "LIVE_MARK",

@@ -1,9 +1,10 @@
 """The browser: the maps with their counts, a map's entries, an entry's JSON; of one snapshot
-file, or of the attached server's live state (`statesnap.tui.sources`).
+file, or of the attached server's live state, alike (`statesnap.tui.sources`).
 
-Live, the entries are read a page at a time as they come into view, the selected entry's JSON
-is read in full, and every few seconds the counts, the pages on screen and that JSON are read
-again, keeping the selection and the scroll position.
+What differs between the two, the source says: live, the entries are read a page at a time as
+they come into view, the selected entry's JSON is read in full, and every few seconds the
+counts, the pages on screen and that JSON are read again, keeping the selection and the scroll
+position; a file's are all in memory, and do not change.
 """
 
 from __future__ import annotations
@@ -13,38 +14,23 @@ from typing import ClassVar
 from rich.text import Text
 from statesnap.engine import CatalogChange, LiveEntry
 from statesnap.tui.clipboard import copy_text, save_text
-from statesnap.tui.context import DashboardContext
-from statesnap.tui.messages import (
-    EntriesFiltered,
-    LiveEntryRead,
-    LiveRefreshed,
-    MapsLoaded,
-    PageRead,
-)
-from statesnap.tui.rows.live import LiveMapRows
-from statesnap.tui.rows.map_layouts import MapSummary, MapSummaryRows
-from statesnap.tui.screens.base import DashboardScreen
-from statesnap.tui.sources import BrowseSource, EntryRows, FileSource, LiveSource
+from statesnap.tui.messages import EntriesFiltered, EntryRead, MapsLoaded, PageRead, SourceRefreshed
+from statesnap.tui.rows.map_rows import MapCountsRows
+from statesnap.tui.screens.browser_panes import BrowserPanes
+from statesnap.tui.sources import EntryRequest, EntryRows, PageRequest, RefreshRequest
 from statesnap.tui.text.safe_text import escape_controls, safe_text
-from statesnap.tui.widgets.footer import DashboardFooter
 from statesnap.tui.widgets.json_view import JsonView
 from statesnap.tui.widgets.read_only_banner import ReadOnlyBanner
-from statesnap.tui.widgets.virtual_table import Column, VirtualTable
+from statesnap.tui.widgets.virtual_table import VirtualTable
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-__all__ = ["LIVE_REFRESH_S", "BrowserScreen"]
-
-MAP_COLUMNS = (Column("map", 0), Column("entries", 12, "right"))
-LIVE_REFRESH_S = 2.0
-"""How often the live browser reads the counts, the rows on screen and the JSON again."""
+__all__ = ["BrowserScreen"]
 
 
-class BrowserScreen(DashboardScreen):
+class BrowserScreen(BrowserPanes):
     CSS_PATH = "browser.tcss"
     AUTO_FOCUS = "#maps"
 
@@ -87,77 +73,17 @@ class BrowserScreen(DashboardScreen):
         ),
     ]
 
-    def __init__(self, context: DashboardContext, source: BrowseSource) -> None:
-        super().__init__(context)
-        self.source = source
-        self._summaries: list[MapSummary] = []
-        self._map_rows: EntryRows | None = None
-        """The open map's rows, unfiltered."""
-        self._rows: EntryRows | None = None
-        """The rows the entries table shows (the open map's, or those matching the filter)."""
-        self._query = ""
-        self._rows_query = ""
-        """The filter `_rows` match ("" for the whole map)."""
-        self._shown: tuple[str, str] | None = None
-        """The live entry (map, key) whose JSON is shown, or None."""
-        self._live_problem: str | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Header(icon="≡")
-        yield ReadOnlyBanner()
-        yield Static(id="crumbs")
-        with Horizontal(id="browser-body"):
-            yield VirtualTable(MAP_COLUMNS, id="maps", empty_text="Loading…")
-            with Vertical(id="entries-pane"):
-                yield Input(
-                    placeholder="filter: any text in the key or JSON · enter: keep · escape: clear",
-                    id="filter",
-                )
-                yield VirtualTable(id="entries", empty_text="")
-                yield Static(id="entry-title")
-                yield JsonView(id="entry")
-        yield DashboardFooter()
-
-    @property
-    def maps(self) -> VirtualTable:
-        return self.query_one("#maps", VirtualTable)
-
-    @property
-    def entries(self) -> VirtualTable:
-        return self.query_one("#entries", VirtualTable)
-
-    @property
-    def json_view(self) -> JsonView:
-        return self.query_one("#entry", JsonView)
-
-    @property
-    def live(self) -> LiveSource | None:
-        """The live source, when the live state is browsed."""
-        return self.source if isinstance(self.source, LiveSource) else None
-
     def on_mount(self) -> None:
         self._show_crumbs(Text("loading…", "dim italic"))
         self.maps.loading = True
         self._load()
-        if self.live is not None:
-            self.set_interval(LIVE_REFRESH_S, self._refresh_live)
-
-    def on_unmount(self) -> None:
-        """Left: let go of everything read, so that a whole snapshot goes at once (the tables
-        and the JSON view let go of their rows and value as they are removed)."""
-        self.source.close()
-        self._map_rows = self._rows = None
+        if (every := self.source.refresh_every) is not None:
+            self.set_interval(every, self._refresh)
 
     def server_changed(self) -> None:
         super().server_changed()
-        if self.live is not None:
+        if self.source.heading_follows_server:
             self._show_map_crumbs()
-
-    def _show_crumbs(self, *tail: Text) -> None:
-        crumbs = Text.assemble(self.source.heading(), (" ▸ ", "dim"), *tail)
-        if self._live_problem:
-            crumbs.append_text(safe_text(f"  ⚠ {self._live_problem}", "bold yellow"))
-        self.query_one("#crumbs", Static).update(crumbs)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
@@ -171,14 +97,13 @@ class BrowserScreen(DashboardScreen):
         problem = message.read.problem
         if problem is not None:
             self._show_crumbs(problem)
-            self.maps.set_rows(MapSummaryRows([]), empty_text="Nothing to browse.")
+            self.maps.set_rows(MapCountsRows([]), empty_text="Nothing to browse.")
             self.json_view.clear(
                 escape_controls(f"Nothing to browse: {problem.plain}", keep_newlines=False)
             )
             return
         self._summaries = message.read.summaries
-        empty = "The server holds no maps." if self.live else "This snapshot has no maps."
-        self.maps.set_rows(MapSummaryRows(self._summaries), empty_text=empty)
+        self.maps.set_rows(MapCountsRows(self._summaries), empty_text=self.source.no_maps_text)
 
     # -- maps and entries --------------------------------------------------------------------
 
@@ -190,41 +115,14 @@ class BrowserScreen(DashboardScreen):
         self._set_query("")
         self._show_rows(self._map_rows)
 
-    def _show_rows(self, rows: EntryRows) -> None:
-        empty = f"No entry matches {self._query!r}." if self._query else "This map is empty."
-        self._rows = rows
-        self._rows_query = self._query
-        self._shown = None
-        self.entries.set_rows(
-            rows, columns=rows.columns, empty_text=escape_controls(empty, keep_newlines=False)
-        )
-        self._show_map_crumbs()
-
-    def _show_map_crumbs(self) -> None:
-        base, rows = self._map_rows, self._rows
-        if base is None or rows is None:
-            self._show_crumbs()
-            return
-        counts = f"  {base.key_count:,} entries"
-        if len(base) != base.key_count:
-            counts += f" · {len(base):,} records"
-        tail = [safe_text(base.name, "bold"), Text(counts, "dim")]
-        if self._query:
-            found = f"{len(rows):,} matching" if self._rows_query == self._query else "searching…"
-            tail += [
-                Text("  filter ", "dim"),
-                safe_text(self._query, "bold"),
-                Text(f" · {found}", "dim"),
-            ]
-        self._show_crumbs(*tail)
-
     @on(VirtualTable.CursorMoved, "#entries")
     def _entry_highlighted(self, message: VirtualTable.CursorMoved) -> None:
         self._show_entry(message.row)
 
     def _show_entry(self, row: int) -> None:
-        """The row's address above the JSON, and its JSON: as its rows hold it, then, live,
-        as the server has it now. A row still being read shows when its page arrives."""
+        """The row's address above the JSON, and its JSON: as its rows hold it, then, if the
+        source reads it in full, as it is now. A row still being read shows when its page
+        arrives."""
         rows = self._rows
         title = self.query_one("#entry-title", Static)
         label = rows.label(row) if rows is not None and row >= 0 else None
@@ -238,37 +136,39 @@ class BrowserScreen(DashboardScreen):
         else:
             title.update(Text.assemble(safe_text(rows.name, "bold"), " ▸ ", safe_text(label)))
             self.json_view.show_value(rows.entry(row))
-            if (live := self.live) is not None and isinstance(rows, LiveMapRows):
-                self._shown = (rows.name, label)
-                self._read_entry(live, rows.name, label)
+            if (request := self.source.entry_request(rows, row)) is not None:
+                self._shown = request.address
+                self._read_entry(request)
         self.refresh_bindings()
 
-    # -- live: pages, entries, refresh ------------------------------------------------------
+    # -- reading as it comes into view: pages, entries, refresh -----------------------------
 
     @on(VirtualTable.RowsShown, "#entries")
     def _rows_shown(self, message: VirtualTable.RowsShown) -> None:
-        rows, live = self._rows, self.live
-        if not isinstance(rows, LiveMapRows) or live is None:
+        rows = self._rows
+        if rows is None:
             return
         margin = message.last - message.first + 1
-        for offset in rows.missing_pages(message.first - margin, message.last + margin):
-            self._read_page(live, rows, offset)
+        for request in self.source.page_requests(
+            rows, message.first - margin, message.last + margin
+        ):
+            self._read_page(request)
 
     @work(thread=True, group="pages", exit_on_error=False)
-    def _read_page(self, live: LiveSource, rows: LiveMapRows, offset: int) -> None:
+    def _read_page(self, request: PageRequest) -> None:
         try:
-            page = live.read_page(rows.name, offset)
-        except Exception as exc:  # the attachment's errors say what happened, in words
-            self.post_message(PageRead(rows, offset, None, str(exc)))
+            page = request.read()
+        except Exception as exc:  # the source's errors say what happened, in words
+            self.post_message(PageRead(request, None, str(exc)))
         else:
-            self.post_message(PageRead(rows, offset, page))
+            self.post_message(PageRead(request, page))
 
     @on(PageRead)
     def _page_read(self, message: PageRead) -> None:
-        rows = message.rows
+        rows = message.request.rows
         if message.page is None:
-            rows.page_failed(message.offset)
-            self._live_problem = message.problem
+            rows.page_failed(message.request.offset)
+            self._read_problem = message.problem
             self._show_map_crumbs()
             return
         rows.add_page(message.page)
@@ -280,26 +180,23 @@ class BrowserScreen(DashboardScreen):
             self._show_entry(self.entries.cursor_row)
 
     @work(thread=True, exclusive=True, group="entry", exit_on_error=False)
-    def _read_entry(self, live: LiveSource, map_name: str, key: str) -> None:
+    def _read_entry(self, request: EntryRequest) -> None:
         try:
-            entry = live.read_entry(map_name, key)
+            entry = request.read()
         except Exception:  # gone since: the next refresh shows what is there now
             return
-        self.post_message(LiveEntryRead(entry))
+        self.post_message(EntryRead(entry))
 
-    @on(LiveEntryRead)
-    def _entry_read(self, message: LiveEntryRead) -> None:
+    @on(EntryRead)
+    def _entry_read(self, message: EntryRead) -> None:
         entry = message.entry
         if (entry.map, entry.key) == self._shown:
             self.json_view.show_value(entry.value, keep_position=True)
 
-    def _refresh_live(self) -> None:
+    def _refresh(self) -> None:
         """Read again what is shown: the maps' counts, the rows on screen and a screen's
         worth either side, and the entry whose JSON is shown if those rows miss it."""
-        live = self.live
-        if live is None:
-            return
-        rows = self._rows if isinstance(self._rows, LiveMapRows) else None
+        rows = self._rows
         window = shown = None
         if rows is not None:
             first, last = self.entries.rows_on_screen
@@ -307,23 +204,17 @@ class BrowserScreen(DashboardScreen):
             window = (max(first - margin, 0), last + margin)
             if not window[0] <= self.entries.cursor_row <= window[1]:
                 shown = self._shown
-        self._read_refresh(live, rows, window, shown)
+        if (request := self.source.refresh_request(rows, window, shown)) is not None:
+            self._read_refresh(request)
 
-    @work(thread=True, exclusive=True, group="live-refresh", exit_on_error=False)
-    def _read_refresh(
-        self,
-        live: LiveSource,
-        rows: LiveMapRows | None,
-        window: tuple[int, int] | None,
-        shown: tuple[str, str] | None,
-    ) -> None:
-        name = rows.name if rows is not None else None
-        self.post_message(LiveRefreshed(rows, live.read_refresh(name, window, shown)))
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def _read_refresh(self, request: RefreshRequest) -> None:
+        self.post_message(SourceRefreshed(request.rows, request.read()))
 
-    @on(LiveRefreshed)
-    def _live_refreshed(self, message: LiveRefreshed) -> None:
+    @on(SourceRefreshed)
+    def _refreshed(self, message: SourceRefreshed) -> None:
         read = message.read
-        self._live_problem = read.problem
+        self._read_problem = read.problem
         if read.problem is None:
             self._update_maps(read.maps)
             rows = message.rows
@@ -332,18 +223,7 @@ class BrowserScreen(DashboardScreen):
                 self._update_entries(rows, read.entry)
         self._show_map_crumbs()
 
-    def _update_maps(self, summaries: list[MapSummary]) -> None:
-        """Fresh counts: the cursor stays on its map; a map that went away closes."""
-        current = self.maps.cursor_row
-        name = self._summaries[current].name if 0 <= current < len(self._summaries) else None
-        names = [summary.name for summary in summaries]
-        self._summaries = summaries
-        if name in names:
-            self.maps.swap_rows(MapSummaryRows(summaries), cursor=names.index(name))
-        else:
-            self.maps.set_rows(MapSummaryRows(summaries), cursor=current)
-
-    def _update_entries(self, rows: LiveMapRows, entry: LiveEntry | None) -> None:
+    def _update_entries(self, rows: EntryRows, entry: LiveEntry | None) -> None:
         """Fresh rows on screen: the cursor and the scroll stay; the JSON follows the entry
         under the cursor, fresh (or another entry, if that one went away)."""
         self.entries.swap_rows(rows)
@@ -357,13 +237,6 @@ class BrowserScreen(DashboardScreen):
             self._show_entry(row)
 
     # -- filter ------------------------------------------------------------------------------
-
-    def _set_query(self, query: str) -> None:
-        self._query = query
-        box = self.query_one("#filter", Input)
-        if box.value != query:
-            box.value = query
-        box.display = bool(query) or box.has_focus
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, message: Input.Changed) -> None:
@@ -387,7 +260,7 @@ class BrowserScreen(DashboardScreen):
         worker = get_current_worker()
         try:
             found = self.source.matching(rows, query, lambda: not worker.is_cancelled)
-        except Exception as exc:  # the attachment's errors say what happened, in words
+        except Exception as exc:  # the source's errors say what happened, in words
             self.post_message(EntriesFiltered(query, rows.name, None, str(exc)))
             return
         if found is not None:
@@ -412,10 +285,8 @@ class BrowserScreen(DashboardScreen):
 
     def files_changed(self, changes: tuple[CatalogChange, ...]) -> None:
         """Say so at once when the file browsed is deleted or rewritten on disk."""
-        if not isinstance(self.source, FileSource):
-            return
         for change in changes:
-            if change.name == self.source.entry.name:
+            if self.source.browses_file(change.name):
                 self.query_one(ReadOnlyBanner).show_changed(change)
 
     def unavailable_reason(self, action: str) -> str | None:
@@ -457,11 +328,6 @@ class BrowserScreen(DashboardScreen):
             self.maps.focus()
         else:
             self.dismiss()
-
-    def _entry_label(self) -> str:
-        rows, row = self._rows, self.entries.cursor_row
-        label = rows.label(row) if rows is not None and row >= 0 else None
-        return "entry" if rows is None or label is None else f"{rows.name} {label}"
 
     def action_copy(self) -> None:
         self.notify(copy_text(self.app, self.json_view.text, self._entry_label()), markup=False)

@@ -8,20 +8,28 @@ widths (one of them takes the remaining width), so nothing is ever measured up f
 narrow table the optional columns go first; if the others still do not fit, the table
 scrolls sideways (`h`/`l`).
 
-The row source is anything with `__len__` and `cells(row) -> Sequence[Text]`; cells arrive as
-`Text` built from escaped strings (see `statesnap.tui.text.safe_text`), never as markup. A source
-that reads its rows lazily (a live map, a page at a time) draws placeholders for rows it does
-not hold yet, and learns which rows are on screen from `RowsShown`.
+The row source is anything with `__len__` and `cells(row) -> Sequence[Text]` (`RowSource`; it
+and the columns are plain data in `statesnap.tui.rows.columns`); cells arrive as `Text` built
+from escaped strings (see `statesnap.tui.text.safe_text`), never as markup. A source that reads
+its rows lazily (a live map, a page at a time) draws placeholders for rows it does not hold
+yet, and learns which rows are on screen from `RowsShown`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import ClassVar, Literal, Protocol
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from statesnap.tui.rows.columns import (
+    COLUMN_GAP,
+    LINE_INDENT,
+    Column,
+    RowSource,
+    column_widths,
+    line_width,
+)
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -30,30 +38,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-__all__ = ["Column", "RowSource", "VirtualTable"]
-
-_GAP = 2
-_INDENT = 1
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    width: int = 0
-    """Cells wide; 0 takes whatever the other columns leave, at least `MIN_FLEXIBLE`."""
-    justify: Literal["left", "right"] = "left"
-    optional: bool = False
-    """Left out when the table is too narrow for every column."""
-
-
-MIN_FLEXIBLE = 16
-"""The least a flexible column gets: below, optional columns go, then the table scrolls."""
-
-
-class RowSource(Protocol):
-    def __len__(self) -> int: ...
-
-    def cells(self, row: int) -> Sequence[Text]: ...
+__all__ = ["VirtualTable"]
 
 
 class _NoRows:
@@ -62,32 +47,6 @@ class _NoRows:
 
     def cells(self, row: int) -> Sequence[Text]:
         raise IndexError(row)
-
-
-def column_widths(columns: Sequence[Column], width: int) -> list[int]:
-    """Each column's width within `width` cells: fixed ones as declared, the flexible ones
-    the rest (at least `MIN_FLEXIBLE`); 0 for an optional column left out (the last ones
-    first) because the others need the room. With the gaps they may add up to more than
-    `width`: the table then scrolls sideways."""
-    shown = list(range(len(columns)))
-    while True:
-        flexible = sum(columns[index].width == 0 for index in shown)
-        fixed = _INDENT + sum(columns[index].width for index in shown) + _GAP * (len(shown) - 1)
-        room = (width - fixed) // flexible if flexible else width - fixed
-        optional = [index for index in shown if columns[index].optional]
-        if room >= (MIN_FLEXIBLE if flexible else 0) or not optional:
-            break
-        shown.remove(optional[-1])
-    return [
-        (column.width or max(MIN_FLEXIBLE, room)) if index in shown else 0
-        for index, column in enumerate(columns)
-    ]
-
-
-def line_width(widths: Sequence[int]) -> int:
-    """How wide a line of columns this wide is (the left-out ones, 0, take no gap)."""
-    shown = [width for width in widths if width]
-    return _INDENT + sum(shown) + _GAP * (len(shown) - 1)
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -383,7 +342,7 @@ class VirtualTable(ScrollView, can_focus=True):
         ]
         for index, (cell, column, cell_width) in enumerate(shown):
             if index:
-                line.append(" " * _GAP)
+                line.append(" " * COLUMN_GAP)
             piece = cell.copy()
             piece.truncate(cell_width, overflow="ellipsis")
             if column.justify == "right":
@@ -391,6 +350,6 @@ class VirtualTable(ScrollView, can_focus=True):
             else:
                 piece.pad_right(cell_width - piece.cell_len)
             line.append_text(piece)
-        line.pad_left(_INDENT)
+        line.pad_left(LINE_INDENT)
         strip = Strip(line.render(self.app.console)).apply_style(style)
         return strip.crop_extend(0, max(width, line_width(widths)), style)
