@@ -131,6 +131,8 @@ class RedisStorage(RedisSessionStore):
         return bool(pipe.execute()[0])
 
     def map_names(self) -> list[str]:
+        """The 19 known maps in format order, then unknown maps in order of creation (Redis
+        keeps no file's key order)."""
         unknown = [text(raw) for raw in self._redis.zrange(self._keys.unknown_maps, 0, -1)]
         return [*DATA_KEYS, *unknown]
 
