@@ -28,7 +28,8 @@ from statesnap.engine.control.discovery import (
 from statesnap.engine.control.records import EntryPage, LiveEntry, MapSummary
 from statesnap.engine.control.server import ControlServer
 from statesnap.engine.demo.directory import ForeignSnapshotsError, check_demo_directory
-from statesnap.engine.demo.workload import Workload, generate_state
+from statesnap.engine.demo.states import generate_state
+from statesnap.engine.demo.workload import Workload
 from statesnap.engine.directory.files import (
     DEFAULT_SNAPSHOT_DIR,
     SnapshotDirError,
@@ -51,21 +52,32 @@ from statesnap.engine.format.jsjson import (
     js_number_text,
 )
 from statesnap.engine.format.map_entries import entry_key, map_entries
-from statesnap.engine.format.snapshot import (
+from statesnap.engine.format.process_tuning import tune_process_for_large_snapshots
+from statesnap.engine.format.schema import (
     DATA_KEYS,
-    DEFAULT_MAX_BYTES,
+    ImportShapeError,
+    MapShape,
+    check_import_shape,
+    entry_count,
+    map_counts,
+)
+from statesnap.engine.format.snapshot_encoding import (
     FORMAT_VERSION,
     EncodedSnapshot,
-    SnapshotRead,
-    SnapshotStatus,
     encode_snapshot,
-    format_size,
+)
+from statesnap.engine.format.snapshot_names import (
     is_snapshot_name,
-    map_counts,
-    read_snapshot,
-    read_snapshot_bytes,
     snapshot_name,
     timestamp_from_name,
+)
+from statesnap.engine.format.snapshot_reading import (
+    DEFAULT_MAX_BYTES,
+    SnapshotRead,
+    SnapshotStatus,
+    format_size,
+    read_snapshot,
+    read_snapshot_bytes,
 )
 from statesnap.engine.format.snapshot_time import (
     SnapshotTime,
@@ -89,13 +101,14 @@ from statesnap.engine.service.records import (
     SkippedSnapshot,
 )
 from statesnap.engine.service.snapshot_service import SnapshotService
-from statesnap.engine.storage.memory import MemoryStorage, SnapshotRejectedError
-from statesnap.engine.storage.protocol import (
-    Storage,
+from statesnap.engine.storage.create import (
     StorageConfigError,
     check_storage_config,
     create_storage,
 )
+from statesnap.engine.storage.memory import MemoryStorage
+from statesnap.engine.storage.memory_snapshot import SnapshotRejectedError
+from statesnap.engine.storage.protocol import Storage
 from statesnap.engine.storage.redis import RedisStorage
 from statesnap.engine.storage.resilient import BreakerState, ResilientStorage
 
@@ -136,9 +149,11 @@ __all__ = [
     "EntryChange",
     "EntryPage",
     "ForeignSnapshotsError",
+    "ImportShapeError",
     "JSONInputError",
     "LiveEntry",
     "MapDiff",
+    "MapShape",
     "MapSummary",
     "MemoryStorage",
     "NothingToUndoError",
@@ -169,12 +184,14 @@ __all__ = [
     "Workload",
     "check_demo_directory",
     "check_directory_free",
+    "check_import_shape",
     "check_storage_config",
     "create_storage",
     "default_snapshot_dir",
     "diff_data",
     "encode_snapshot",
     "ensure_snapshot_dir",
+    "entry_count",
     "entry_key",
     "find_server",
     "format_size",
@@ -201,6 +218,7 @@ __all__ = [
     "snapshot_time",
     "sweep_temp_files",
     "timestamp_from_name",
+    "tune_process_for_large_snapshots",
     "why_server_gone",
     "write_snapshot_file",
 ]

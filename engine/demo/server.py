@@ -34,8 +34,10 @@ from statesnap.engine.demo.directory import DemoLedger, ForeignSnapshotsError, c
 from statesnap.engine.demo.workload import Workload
 from statesnap.engine.directory.files import default_snapshot_dir
 from statesnap.engine.directory.lock import DirectoryInUseError
+from statesnap.engine.format.process_tuning import tune_process_for_large_snapshots
 from statesnap.engine.service.snapshot_service import SaveResult, SnapshotService
-from statesnap.engine.storage.protocol import Storage, StorageConfigError, create_storage
+from statesnap.engine.storage.create import StorageConfigError, create_storage
+from statesnap.engine.storage.protocol import Storage
 
 __all__ = ["DemoOutcome", "main", "run_demo_server"]
 
@@ -199,11 +201,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the demo server headless. After a signal, exit the way that signal would have."""
+    """Run the demo server headless. After a signal, exit the way that signal would have.
+
+    This process is the demo's own, so it opts in to the garbage-collector tuning for large
+    snapshots (`tune_process_for_large_snapshots`); `run_demo_server` alone does not.
+    """
     args = _parser().parse_args(argv)
     if args.interval <= 0 or args.max_snapshots < 1:
         print("error: --interval must be positive, --max-snapshots at least 1", file=sys.stderr)
         return 2
+    tune_process_for_large_snapshots()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from statesnap.engine.format.jsjson import js_dumps
 from statesnap.engine.format.map_entries import map_entries
-from statesnap.engine.format.snapshot import DATA_KEYS
+from statesnap.engine.format.schema import DATA_KEYS
 
 __all__ = ["ChangeKind", "EntryChange", "MapDiff", "SnapshotDiff", "diff_data"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from statesnap.engine.format.snapshot import timestamp_from_name
+from statesnap.engine.format.snapshot_names import timestamp_from_name
 
 __all__ = [
     "NAME_TOLERANCE",

@@ -1,47 +1,42 @@
-"""The storage modes: the `Storage` protocol a dev server codes against, and `create_storage`.
+"""The `Storage` protocol: what a dev server uses of its state store, in every mode.
 
-Memory mode (`MemoryStorage`) keeps the state in process and is the one snapshots persist.
-Redis mode (`AFW_REDIS_URL` set) keeps it in Redis behind a circuit breaker that falls back to
-memory (`ResilientStorage`); the state then lives elsewhere, so snapshots are off.
+Each method is documented here, once. The storages (`MemoryStorage`, `RedisStorage`,
+`ResilientStorage`) document only where they differ. In memory mode returned records are the
+live stored objects; in Redis mode they are decoded copies, so write a changed record back
+(`set_session`, `set_entry`).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from redis.connection import parse_url
-from statesnap.engine.storage.memory import MemoryStorage
-from statesnap.engine.storage.redis import DEFAULT_REDIS_PREFIX, RedisStorage
-from statesnap.engine.storage.resilient import ResilientStorage
-
-__all__ = ["Storage", "StorageConfigError", "check_storage_config", "create_storage"]
-
-
-class StorageConfigError(ValueError):
-    """The environment asks for a storage that cannot be set up (a malformed AFW_REDIS_URL)."""
+__all__ = ["Storage"]
 
 
 @runtime_checkable
 class Storage(Protocol):
-    """What a dev server uses of its state store, in every mode.
-
-    In memory mode returned records are the live stored objects; in Redis mode they are
-    decoded copies, so write a changed record back (`set_session`, `set_entry`).
-    """
+    """What a dev server uses of its state store, in every mode (see the module doc)."""
 
     @property
     def mode(self) -> str:
         """`"memory"`, `"redis"`, or `"fallback"` (Redis unreachable, memory serving)."""
         ...
 
+    # -- sessions -----------------------------------------------------------------------
+
     def get_session(self, session_id: str) -> dict[str, Any] | None:
         """The session record, or None."""
         ...
 
     def set_session(self, session: dict[str, Any]) -> None:
-        """Insert or replace a session by its `id` (evicting the oldest finished beyond the cap)."""
+        """Insert the session, or replace the one with its `id` (which keeps its place).
+
+        Adds it to `sessionsByUser` under its `user` (and drops it from a previous user's
+        set), stamps `session:<id>` fresh in `resourceFreshness`, and, when more than the
+        storage's `max_sessions` are held after an insert, evicts the oldest finished sessions
+        (never the one just inserted). Raises TypeError/ValueError unless `session` is a dict
+        with a string `id`.
+        """
         ...
 
     def list_sessions(self) -> list[dict[str, Any]]:
@@ -49,15 +44,22 @@ class Storage(Protocol):
         ...
 
     def delete_session(self, session_id: str) -> bool:
-        """Delete a session and everything kept for it; whether it existed."""
+        """Delete a session and everything kept for it; whether the session existed.
+
+        Cascades over events, chains, chat, queues, harmony checks, window config, TTL
+        extension, followed sessions, `sessionsByUser` and its freshness stamps.
+        """
         ...
 
     def sessions_for_user(self, user: str) -> list[str]:
         """The ids of the user's sessions, in the order they were added."""
         ...
 
+    # -- per-session arrays ---------------------------------------------------------------
+
     def append_event(self, session_id: str, event: Any) -> None:
-        """Append an event to the session's (capped) events."""
+        """Append an event to the session's events (dropping the oldest beyond the cap) and
+        stamp `events:<session_id>` fresh."""
         ...
 
     def get_events(self, session_id: str) -> list[Any]:
@@ -65,11 +67,13 @@ class Storage(Protocol):
         ...
 
     def get_events_since(self, session_id: str, iso_timestamp: str) -> list[Any]:
-        """The session's events at or after an ISO-8601 time, oldest first."""
+        """The session's events whose `timestamp` is at or after `iso_timestamp`, oldest
+        first. Raises ValueError if `iso_timestamp` is not an ISO-8601 time."""
         ...
 
     def add_chain(self, session_id: str, chain: dict[str, Any]) -> None:
-        """Append a chain record to the session's chains."""
+        """Append a chain record to the session's chains (each update is appended, as the
+        original does) and stamp `chain:<chain id>` fresh."""
         ...
 
     def get_chains(self, session_id: str) -> list[dict[str, Any]]:
@@ -85,7 +89,7 @@ class Storage(Protocol):
         ...
 
     def queue_command(self, session_id: str, command: Any) -> None:
-        """Queue a command for the session."""
+        """Queue a command for the session (taken in order by `take_commands`)."""
         ...
 
     def take_commands(self, session_id: str) -> list[Any]:
@@ -93,15 +97,17 @@ class Storage(Protocol):
         ...
 
     def queue_input(self, session_id: str, value: Any) -> None:
-        """Queue user input for the session."""
+        """Queue user input for the session (taken in order by `take_input`)."""
         ...
 
     def take_input(self, session_id: str) -> list[Any]:
         """Remove and return the session's queued input, oldest first."""
         ...
 
+    # -- followed sessions, bookmarks, telemetry, TTL -------------------------------------
+
     def follow_session(self, session_id: str) -> None:
-        """Add the session to the followed set."""
+        """Add the session to the followed set (a session already followed keeps its place)."""
         ...
 
     def unfollow_session(self, session_id: str) -> bool:
@@ -113,7 +119,8 @@ class Storage(Protocol):
         ...
 
     def add_bookmark(self, bookmark: dict[str, Any]) -> None:
-        """Store a bookmark under its `id`."""
+        """Store a bookmark under its `id` (replacing one with the same id, in place).
+        Raises TypeError/ValueError unless it is a dict with a string `id`."""
         ...
 
     def get_bookmarks(self, session_id: str | None = None) -> list[dict[str, Any]]:
@@ -125,7 +132,7 @@ class Storage(Protocol):
         ...
 
     def add_telemetry(self, entry: Any) -> None:
-        """Append a telemetry entry to the (capped) ring buffer."""
+        """Append a telemetry entry to the ring buffer (the oldest drops out beyond the cap)."""
         ...
 
     def telemetry_entries(self) -> list[Any]:
@@ -133,61 +140,44 @@ class Storage(Protocol):
         ...
 
     def extend_session_ttl(self, session_id: str, duration_ms: int) -> dict[str, Any]:
-        """Set the session's expiry to now + `duration_ms`; the `{expiresAt, extensionCount}`."""
+        """Set the session's expiry to now + `duration_ms` and count the extension; the stored
+        record `{"expiresAt": <epoch ms>, "extensionCount": n}`."""
         ...
 
+    # -- any map --------------------------------------------------------------------------
+
     def get_entry(self, map_name: str, key: str) -> Any:
-        """The value under `key` in any object-shaped map, or None."""
+        """The value under `key` in any object-shaped map, known or not, or None (also for an
+        absent map). `sessions` is keyed by session id. Raises TypeError for a map that is an
+        array (followedSessions, telemetryEntries)."""
         ...
 
     def set_entry(self, map_name: str, key: str, value: Any) -> None:
-        """Store a value under `key` in any object-shaped map (an unknown map is created)."""
+        """Store `value` under `key` in `map_name`; an unknown map is created.
+
+        `sessions` goes through `set_session` (the value must be a dict whose `id` is `key`);
+        list maps take a list, `sessionsByUser` a list of session ids. Raises TypeError or
+        ValueError for a value of the wrong shape or a map that is an array.
+        """
         ...
 
     def delete_entry(self, map_name: str, key: str) -> bool:
-        """Delete `key` from an object-shaped map; whether it existed."""
+        """Delete `key` from `map_name` (a session: with its cascade); whether it existed."""
         ...
 
     def map_names(self) -> list[str]:
-        """Every map held."""
+        """Every map held, in snapshot key order."""
         ...
 
     def map_size(self, map_name: str) -> int:
-        """Entries in one map; KeyError for a map not held."""
+        """Entries in one map (keys of an object, items of an array); KeyError for a map not
+        held."""
         ...
 
     def count_entries(self) -> dict[str, int]:
-        """Entries per map."""
+        """Entries per map, in `map_names()` order."""
         ...
 
     def read_maps(self) -> dict[str, Any]:
         """Every map's content, shaped as in a snapshot's `data` (for browsing the live state)."""
         ...
-
-
-def check_storage_config(env: Mapping[str, str] = os.environ) -> str | None:
-    """The Redis URL the environment gives (None: memory mode); StorageConfigError, naming the
-    variable, if it cannot be one. Connects to nothing."""
-    url = env.get("AFW_REDIS_URL")
-    if not url:
-        return None
-    parse: Callable[[str], object] = parse_url  # redis-py leaves it unannotated
-    try:
-        parse(url)
-    except ValueError as exc:
-        raise StorageConfigError(f"AFW_REDIS_URL={url!r} is not a Redis URL: {exc}") from None
-    return url
-
-
-def create_storage(env: Mapping[str, str] = os.environ) -> Storage:
-    """The storage the environment asks for.
-
-    `AFW_REDIS_URL` set: Redis (keys prefixed by `AFW_REDIS_PREFIX`, default `afw:`) behind a
-    circuit breaker with an in-memory fallback. Unset: a `MemoryStorage`. Never connects.
-    StorageConfigError, naming the variable, if the URL cannot be a Redis URL.
-    """
-    url = check_storage_config(env)
-    if url is None:
-        return MemoryStorage()
-    primary = RedisStorage(url, prefix=env.get("AFW_REDIS_PREFIX", DEFAULT_REDIS_PREFIX))
-    return ResilientStorage(primary, MemoryStorage())

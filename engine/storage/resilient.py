@@ -16,13 +16,11 @@ import threading
 import time
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import redis
-
-if TYPE_CHECKING:
-    from statesnap.engine.storage.memory import MemoryStorage
-    from statesnap.engine.storage.protocol import Storage
+from statesnap.engine.storage.memory import MemoryStorage
+from statesnap.engine.storage.protocol import Storage
 
 __all__ = [
     "DEFAULT_FAILURE_THRESHOLD",
@@ -54,7 +52,8 @@ class BreakerState(StrEnum):
 
 
 class ResilientStorage:
-    """A storage that uses `primary` (Redis) while it works and `fallback` (memory) otherwise.
+    """A `Storage` that uses `primary` (Redis) while it works and `fallback` (memory) otherwise;
+    every call goes through the breaker, and behaves as the storage that served it.
 
     `clock` (seconds, monotonic) is there for tests. Data written to the fallback during an
     outage stays there: it is not copied back to Redis when the breaker closes.
@@ -165,131 +164,99 @@ class ResilientStorage:
     # -- the storage API, each call through the breaker -------------------------------------
 
     def get_session(self, session_id: str) -> dict[str, Any] | None:
-        """The session record, or None."""
         return self._call(lambda s: s.get_session(session_id))
 
     def set_session(self, session: dict[str, Any]) -> None:
-        """Insert or replace a session by its `id`."""
         self._call(lambda s: s.set_session(session))
 
     def list_sessions(self) -> list[dict[str, Any]]:
-        """All sessions, oldest insert first."""
         return self._call(lambda s: s.list_sessions())
 
     def delete_session(self, session_id: str) -> bool:
-        """Delete a session and everything kept for it; whether it existed."""
         return self._call(lambda s: s.delete_session(session_id))
 
     def sessions_for_user(self, user: str) -> list[str]:
-        """The ids of the user's sessions, in the order they were added."""
         return self._call(lambda s: s.sessions_for_user(user))
 
     def append_event(self, session_id: str, event: Any) -> None:
-        """Append an event to the session's (capped) events."""
         self._call(lambda s: s.append_event(session_id, event))
 
     def get_events(self, session_id: str) -> list[Any]:
-        """The session's events, oldest first."""
         return self._call(lambda s: s.get_events(session_id))
 
     def get_events_since(self, session_id: str, iso_timestamp: str) -> list[Any]:
-        """The session's events at or after an ISO-8601 time, oldest first."""
         return self._call(lambda s: s.get_events_since(session_id, iso_timestamp))
 
     def add_chain(self, session_id: str, chain: dict[str, Any]) -> None:
-        """Append a chain record to the session's chains."""
         self._call(lambda s: s.add_chain(session_id, chain))
 
     def get_chains(self, session_id: str) -> list[dict[str, Any]]:
-        """The session's chain records, oldest first."""
         return self._call(lambda s: s.get_chains(session_id))
 
     def append_chat_message(self, session_id: str, message: Any) -> None:
-        """Append a message to the session's chat history."""
         self._call(lambda s: s.append_chat_message(session_id, message))
 
     def get_chat_history(self, session_id: str) -> list[Any]:
-        """The session's chat messages, oldest first."""
         return self._call(lambda s: s.get_chat_history(session_id))
 
     def queue_command(self, session_id: str, command: Any) -> None:
-        """Queue a command for the session."""
         self._call(lambda s: s.queue_command(session_id, command))
 
     def take_commands(self, session_id: str) -> list[Any]:
-        """Remove and return the session's queued commands, oldest first."""
         return self._call(lambda s: s.take_commands(session_id))
 
     def queue_input(self, session_id: str, value: Any) -> None:
-        """Queue user input for the session."""
         self._call(lambda s: s.queue_input(session_id, value))
 
     def take_input(self, session_id: str) -> list[Any]:
-        """Remove and return the session's queued input, oldest first."""
         return self._call(lambda s: s.take_input(session_id))
 
     def follow_session(self, session_id: str) -> None:
-        """Add the session to the followed set."""
         self._call(lambda s: s.follow_session(session_id))
 
     def unfollow_session(self, session_id: str) -> bool:
-        """Remove the session from the followed set; whether it was followed."""
         return self._call(lambda s: s.unfollow_session(session_id))
 
     def followed_sessions(self) -> list[str]:
-        """The followed session ids, in the order they were first followed."""
         return self._call(lambda s: s.followed_sessions())
 
     def add_bookmark(self, bookmark: dict[str, Any]) -> None:
-        """Store a bookmark under its `id`."""
         self._call(lambda s: s.add_bookmark(bookmark))
 
     def get_bookmarks(self, session_id: str | None = None) -> list[dict[str, Any]]:
-        """The bookmarks, oldest first; only the session's if `session_id` is given."""
         return self._call(lambda s: s.get_bookmarks(session_id))
 
     def delete_bookmark(self, bookmark_id: str) -> bool:
-        """Delete a bookmark; whether it existed."""
         return self._call(lambda s: s.delete_bookmark(bookmark_id))
 
     def add_telemetry(self, entry: Any) -> None:
-        """Append a telemetry entry to the (capped) ring buffer."""
         self._call(lambda s: s.add_telemetry(entry))
 
     def telemetry_entries(self) -> list[Any]:
-        """The telemetry entries held, oldest first."""
         return self._call(lambda s: s.telemetry_entries())
 
     def extend_session_ttl(self, session_id: str, duration_ms: int) -> dict[str, Any]:
-        """Set the session's expiry to now + `duration_ms`; the stored record."""
         return self._call(lambda s: s.extend_session_ttl(session_id, duration_ms))
 
     def get_entry(self, map_name: str, key: str) -> Any:
-        """The value under `key` in any object-shaped map, or None."""
         return self._call(lambda s: s.get_entry(map_name, key))
 
     def set_entry(self, map_name: str, key: str, value: Any) -> None:
-        """Store a value under `key` in any object-shaped map (an unknown map is created)."""
         self._call(lambda s: s.set_entry(map_name, key, value))
 
     def delete_entry(self, map_name: str, key: str) -> bool:
-        """Delete `key` from an object-shaped map; whether it existed."""
         return self._call(lambda s: s.delete_entry(map_name, key))
 
     def map_names(self) -> list[str]:
-        """Every map held."""
         return self._call(lambda s: s.map_names())
 
     def map_size(self, map_name: str) -> int:
-        """Entries in one map; KeyError for a map not held."""
         return self._call(lambda s: s.map_size(map_name))
 
     def count_entries(self) -> dict[str, int]:
-        """Entries per map."""
         return self._call(lambda s: s.count_entries())
 
     def read_maps(self) -> dict[str, Any]:
-        """Every map's content, shaped as in a snapshot's `data`."""
         return self._call(lambda s: s.read_maps())
 
 

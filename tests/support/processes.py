@@ -214,7 +214,7 @@ def _say(text: str) -> None:
 
 
 def _service(directory: str, size: int, **options: Any) -> tuple[Any, Any]:
-    from statesnap.engine.demo.workload import generate_state
+    from statesnap.engine import generate_state
     from statesnap.engine.service.snapshot_service import SnapshotService
     from statesnap.engine.storage.memory import MemoryStorage
 

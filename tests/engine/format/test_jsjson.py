@@ -84,7 +84,7 @@ def test_design_cases_print_as_javascript_does(
 def test_integer_beyond_2_53_is_written_with_a_warning_naming_where(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="statesnap.engine.format.jsjson"):
+    with caplog.at_level(logging.WARNING, logger="statesnap.engine.format.js_writer"):
         out = js_dumps({"sessions": [{"id": "a", "big": 2**60 + 1}]})
     assert out == b'{"sessions":[{"id":"a","big":1152921504606847000}]}'
     assert "$.sessions[0].big" in caplog.text
@@ -93,7 +93,7 @@ def test_integer_beyond_2_53_is_written_with_a_warning_naming_where(
 def test_integer_a_double_holds_exactly_is_written_without_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="statesnap.engine.format.jsjson"):
+    with caplog.at_level(logging.WARNING, logger="statesnap.engine.format.js_writer"):
         out = js_dumps({"a": 2**53 + 2, "b": 2**60})
     assert out == b'{"a":9007199254740994,"b":1152921504606847000}'
     assert caplog.text == ""

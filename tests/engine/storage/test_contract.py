@@ -18,7 +18,7 @@ from statesnap.engine import (
     Storage,
     create_storage,
 )
-from statesnap.engine.storage.memory import ARRAY_MAPS, LIST_MAPS, OBJECT_MAPS
+from statesnap.engine.format.schema import ARRAY_MAPS, LIST_MAPS, OBJECT_MAPS
 
 from tests.support.redis_server import RedisServer
 

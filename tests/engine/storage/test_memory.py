@@ -140,7 +140,7 @@ def test_load_clears_every_map_including_resource_freshness() -> None:
 
 def test_wrong_typed_values_are_skipped_not_fatal(caplog: pytest.LogCaptureFixture) -> None:
     storage = MemoryStorage()
-    with caplog.at_level(logging.WARNING, logger="statesnap.engine.storage.memory"):
+    with caplog.at_level(logging.WARNING, logger="statesnap.engine.storage.memory_snapshot"):
         storage.load_data(
             {
                 "sessions": [session("ok"), "nope", {"no": "id"}, {"id": 7}],
@@ -250,7 +250,7 @@ def test_sessions_by_user_is_an_ordered_set() -> None:
     storage.delete_session("s1")
     assert storage.sessions_for_user("bob") == []
     assert "bob" not in storage.snapshot_data()["sessionsByUser"]
-    assert isinstance(storage._users["alice"], dict)  # never a set: order must survive
+    assert isinstance(storage._maps.users["alice"], dict)  # never a set: order must survive
 
 
 def test_eviction_drops_the_oldest_finished_session_with_its_cascade() -> None:

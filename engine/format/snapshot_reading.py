@@ -1,0 +1,326 @@
+"""The verdict on a snapshot file: `read_snapshot` judges any input as the original loader would.
+
+It classifies every file (valid, checksum mismatch, corrupt, unsupported version, too large)
+with a reason in words, keeps the data of any file whose JSON parsed (a damaged file can still
+be looked at, read-only), and never raises for what the file holds.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+import zlib
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from statesnap.engine.format.jsjson import (
+    JSONInputError,
+    js_dumps,
+    js_loads,
+    may_differ_from_javascript,
+    orjson_dumps,
+)
+from statesnap.engine.format.schema import map_counts
+from statesnap.engine.format.snapshot_encoding import data_checksum, worker_pool
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "SnapshotRead",
+    "SnapshotStatus",
+    "format_size",
+    "read_snapshot",
+    "read_snapshot_bytes",
+]
+
+DEFAULT_MAX_BYTES = 1 << 30
+
+
+class SnapshotStatus(StrEnum):
+    """The verdict on one file."""
+
+    VALID = "valid"
+    CHECKSUM_MISMATCH = "checksum_mismatch"
+    CORRUPT = "corrupt"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    TOO_LARGE = "too_large"
+
+
+@dataclass(frozen=True)
+class SnapshotRead:
+    """What reading one snapshot file found.
+
+    `data` is the file's `data` value whenever its JSON parsed and has one (and it was read
+    with `keep_data`), whatever the verdict: a damaged file can still be looked at, read-only.
+    Only a valid file's data may be restored.
+    """
+
+    path: Path
+    status: SnapshotStatus
+    reason: str
+    size: int = 0
+    json_bytes: int = 0
+    timestamp: str | None = None
+    version: Any = None
+    expected_checksum: str | None = None
+    actual_checksum: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    data: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status is SnapshotStatus.VALID
+
+    @property
+    def data_object(self) -> dict[str, Any] | None:
+        """`data` if it is an object (maps by name): what can be browsed, compared and exported,
+        valid or not."""
+        return self.data if isinstance(self.data, dict) else None
+
+    @property
+    def unreadable_reason(self) -> str | None:
+        """Why there is no data object to look at, in words (`corrupt: not gzip data`, `its
+        data is not a JSON object`); None if there is one. (For a read that kept its data.)"""
+        if self.data_object is not None:
+            return None
+        if self.is_valid or self.data is not None:
+            return "its data is not a JSON object"
+        return self.summary
+
+    @property
+    def summary(self) -> str:
+        """The verdict and its reason in one phrase, the status said once:
+        `checksum mismatch: file says …, data hashes to …`, `corrupt: truncated gzip data`."""
+        return f"{self.status.value}: {self.reason}"
+
+
+class _Rejected(Exception):
+    def __init__(self, status: SnapshotStatus, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+_LATER_MEMBER_CHUNK = 1 << 12
+_LARGEST_CHUNK = 1 << 22
+
+
+def _gunzip(raw: bytes, max_bytes: int) -> bytes:
+    """Decompress as Node's gunzip does: every member; stop at a zero byte after a member.
+
+    The first member gets the whole input in one call (one output object, no joining). Later
+    members get chunks that start small and grow, so what a member leaves unread (which zlib
+    copies) stays small: a file of many tiny members costs linear time, not quadratic.
+    """
+    if not raw:
+        raise _Rejected(SnapshotStatus.CORRUPT, "empty file")
+    view = memoryview(raw)
+    members: list[bytes] = []
+    size = 0
+    start = 0
+    while True:
+        decoder = zlib.decompressobj(31)
+        position = start
+        chunk_size = len(raw) if start == 0 else _LATER_MEMBER_CHUNK
+        while not decoder.eof:
+            chunk = view[position : position + chunk_size]
+            if not chunk:
+                raise _Rejected(
+                    SnapshotStatus.CORRUPT, "truncated gzip data (unexpected end of file)"
+                )
+            try:
+                members.append(decoder.decompress(chunk, max_bytes + 1 - size))
+            except zlib.error as exc:
+                raise _Rejected(SnapshotStatus.CORRUPT, _gzip_error(raw, start, exc)) from None
+            position += len(chunk)
+            chunk_size = min(chunk_size * 2, _LARGEST_CHUNK)
+            size += len(members[-1])
+            if size > max_bytes:
+                raise _Rejected(
+                    SnapshotStatus.TOO_LARGE, f"decompresses to more than {format_size(max_bytes)}"
+                )
+        start = position - len(decoder.unused_data)
+        if start >= len(raw) or raw[start] == 0:
+            return members[0] if len(members) == 1 else b"".join(members)
+
+
+def _gzip_error(raw: bytes, member_start: int, exc: zlib.error) -> str:
+    if raw[member_start : member_start + 2] == b"\x1f\x8b":
+        return f"damaged gzip data ({exc})"
+    return "not gzip data" if member_start == 0 else "trailing data after the gzip stream"
+
+
+def format_size(count: int) -> str:
+    """A byte count for people: `512 B`, `2.1 KiB`, `118.0 MiB`, `1.0 GiB`."""
+    value = float(count)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024 or unit == "GiB":
+            return f"{count} B" if count < 1024 else f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def _decode_utf8(text: bytes) -> tuple[bytes, str | None]:
+    """The text as Node decodes it (invalid sequences become U+FFFD), and a note if it had to."""
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        note = f"invalid UTF-8 at byte {exc.start}"
+        return text.decode("utf-8", "replace").encode("utf-8"), note
+    return text, None
+
+
+_CANONICAL_HEAD = re.compile(
+    rb'\{"version":1,"timestamp":"[^"\\]*","checksum":"[0-9a-f]{32}","data":'
+)
+
+
+@dataclass(frozen=True)
+class _RawDataHash:
+    """The MD5 of a file's `data` bytes as they stand (`text[start:end]`), computed while the
+    file is parsed."""
+
+    text: bytes
+    start: int
+    end: int
+    md5: Future[str]
+
+    def holds(self, data_json: bytes) -> bool:
+        """Whether these bytes are exactly `data_json` (memcmp; no copy of either)."""
+        return len(data_json) == self.end - self.start and self.text.startswith(
+            data_json, self.start
+        )
+
+
+def _hash_raw_data(text: bytes) -> _RawDataHash | None:
+    """Start hashing the `data` bytes of a file laid out as the original writes it (MD5
+    releases the GIL, so it runs beside the parse); None for any other layout."""
+    head = _CANONICAL_HEAD.match(text)
+    if head is None or not text.endswith(b"}"):
+        return None
+    start, end = head.end(), len(text) - 1
+    return _RawDataHash(
+        text, start, end, worker_pool().submit(data_checksum, memoryview(text)[start:end])
+    )
+
+
+def _data_checksum_of(data: Any, raw_hash: _RawDataHash | None) -> str:
+    """MD5 of `JSON.stringify(data)`: the hash of the file's own `data` bytes where they are
+    provably what JavaScript prints for the parsed value (orjson prints the same bytes and
+    none of them is where orjson and JavaScript differ), else of the exact re-serialization."""
+    if raw_hash is not None:
+        fast = orjson_dumps(data)
+        if fast is not None and raw_hash.holds(fast) and not may_differ_from_javascript(fast):
+            return raw_hash.md5.result()
+        raw_hash.md5.cancel()
+    return data_checksum(js_dumps(data))
+
+
+def _is_version_one(version: Any) -> bool:
+    return not isinstance(version, bool) and isinstance(version, int | float) and version == 1
+
+
+def read_snapshot_bytes(
+    raw: bytes, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, keep_data: bool = True
+) -> SnapshotRead:
+    """Judge a file's bytes as the original loader would; never raises for their content."""
+    size = len(raw)
+    try:
+        text = _gunzip(raw, max_bytes)
+    except _Rejected as rejected:
+        return SnapshotRead(path, rejected.status, rejected.reason, size=size)
+    json_bytes = len(text)
+    utf8_note: str | None = None
+
+    def verdict(status: SnapshotStatus, reason: str, **fields: Any) -> SnapshotRead:
+        if utf8_note and status is not SnapshotStatus.VALID:
+            reason = f"{utf8_note}; {reason}"
+        return SnapshotRead(path, status, reason, size=size, json_bytes=json_bytes, **fields)
+
+    raw_md5 = _hash_raw_data(text)
+    try:
+        doc = js_loads(text)  # orjson checks the UTF-8 as it parses
+    except JSONInputError as exc:
+        replaced, utf8_note = _decode_utf8(text)
+        if utf8_note is None:
+            return verdict(SnapshotStatus.CORRUPT, f"not valid JSON: {exc}")
+        try:
+            doc = js_loads(replaced)  # as Node reads it: invalid sequences become U+FFFD
+        except JSONInputError as again:
+            return verdict(SnapshotStatus.CORRUPT, f"not valid JSON: {again}")
+    if not isinstance(doc, dict):
+        return verdict(SnapshotStatus.CORRUPT, "top level is not a JSON object")
+    timestamp = doc.get("timestamp") if isinstance(doc.get("timestamp"), str) else None
+    version = doc.get("version")
+    checksum = doc.get("checksum")
+    expected = checksum if isinstance(checksum, str) else None
+    data = doc.get("data")
+    known = {
+        "timestamp": timestamp,
+        "version": version,
+        "expected_checksum": expected,
+        "counts": map_counts(data),
+        "data": data if keep_data else None,
+    }
+    if "version" not in doc:
+        return verdict(SnapshotStatus.CORRUPT, 'missing "version"', **known)
+    if not _is_version_one(version):
+        shown = js_dumps(version).decode("utf-8", "replace")
+        return verdict(
+            SnapshotStatus.UNSUPPORTED_VERSION,
+            f"format version {shown[:40]} is not supported (only version 1)",
+            **known,
+        )
+    if "data" not in doc:
+        return verdict(SnapshotStatus.CORRUPT, 'missing "data"', **known)
+    if expected is None:
+        return verdict(SnapshotStatus.CORRUPT, 'missing or non-string "checksum"', **known)
+    try:
+        actual = _data_checksum_of(data, raw_md5)
+    except (JSONInputError, TypeError) as exc:
+        return verdict(SnapshotStatus.CORRUPT, str(exc), **known)
+    if actual != expected:
+        return verdict(
+            SnapshotStatus.CHECKSUM_MISMATCH,
+            f"file says {expected[:64]}, data hashes to {actual}",
+            actual_checksum=actual,
+            **known,
+        )
+    return verdict(SnapshotStatus.VALID, "checksum matches", actual_checksum=actual, **known)
+
+
+def read_snapshot(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, keep_data: bool = True
+) -> SnapshotRead:
+    """Read and judge one file. A symbolic link is refused; I/O errors become `corrupt`."""
+    path = Path(path)
+    try:
+        # O_NONBLOCK: a FIFO under a snapshot name must not hang the reader
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        reason = "refused: a symbolic link" if exc.errno == errno.ELOOP else _os_reason(exc)
+        return SnapshotRead(path, SnapshotStatus.CORRUPT, reason)
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                return SnapshotRead(path, SnapshotStatus.CORRUPT, "is a directory")
+            if not stat.S_ISREG(info.st_mode):
+                return SnapshotRead(path, SnapshotStatus.CORRUPT, "not a regular file")
+            if info.st_size > max_bytes + (1 << 20):  # gzip never grows data by that much
+                reason = f"file is larger than {format_size(max_bytes)}"
+                return SnapshotRead(path, SnapshotStatus.TOO_LARGE, reason, size=info.st_size)
+            raw = handle.read()
+    except OSError as exc:
+        return SnapshotRead(path, SnapshotStatus.CORRUPT, _os_reason(exc))
+    return read_snapshot_bytes(raw, path, max_bytes=max_bytes, keep_data=keep_data)
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.EISDIR:
+        return "is a directory"
+    return f"cannot read: {exc.strerror or exc}"
