@@ -35,7 +35,7 @@ from typing import Any
 import orjson
 from isal import isal_zlib
 from statesnap.engine import MemoryStorage, SnapshotService, js_dumps, read_snapshot
-from statesnap.engine.format.snapshot import GZIP_LEVEL
+from statesnap.engine.format.snapshot_encoding import GZIP_LEVEL
 
 SHARED_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
 MEDIUM = SHARED_BENCH / "afw-medium-data.json.xz"

@@ -44,13 +44,9 @@ from statesnap.engine.directory.files import (
 )
 from statesnap.engine.directory.lock import DirectoryInUseError, check_directory_free
 from statesnap.engine.format.diff import ChangeKind, EntryChange, MapDiff, SnapshotDiff, diff_data
-from statesnap.engine.format.jsjson import (
-    MAX_DEPTH,
-    JSONInputError,
-    js_dumps,
-    js_loads,
-    js_number_text,
-)
+from statesnap.engine.format.js_reader import js_loads
+from statesnap.engine.format.js_writer import js_dumps, js_number_text
+from statesnap.engine.format.jsjson_limits import MAX_DEPTH, JSONInputError
 from statesnap.engine.format.map_entries import entry_key, map_entries
 from statesnap.engine.format.process_tuning import tune_process_for_large_snapshots
 from statesnap.engine.format.schema import (

@@ -40,7 +40,7 @@ from statesnap.engine.catalog.verdicts import (
     verdicts_in_batches,
 )
 from statesnap.engine.directory.files import list_snapshot_names
-from statesnap.engine.format.snapshot import DEFAULT_MAX_BYTES, SnapshotRead
+from statesnap.engine.format.snapshot_reading import DEFAULT_MAX_BYTES, SnapshotRead
 
 __all__ = ["SnapshotCatalog"]
 

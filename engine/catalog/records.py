@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from statesnap.engine.format.snapshot import SnapshotRead
+from statesnap.engine.format.snapshot_reading import SnapshotRead
 from statesnap.engine.format.snapshot_time import SnapshotTime, newest_first, snapshot_time
 
 __all__ = [

@@ -21,7 +21,7 @@ from statesnap.engine.catalog.records import (
     stat_entry,
 )
 from statesnap.engine.catalog.verify_helper import helper_command, verdict_from_json
-from statesnap.engine.format.snapshot import SnapshotRead, read_snapshot
+from statesnap.engine.format.snapshot_reading import SnapshotRead, read_snapshot
 
 __all__ = ["BATCH_S", "OFFLOAD_BYTES", "VERIFY_THREADS", "VerdictCache", "verdicts_in_batches"]
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from statesnap.engine.format.jsjson import js_dumps, js_loads
-from statesnap.engine.format.snapshot import SnapshotRead, SnapshotStatus, read_snapshot
+from statesnap.engine.format.js_reader import js_loads
+from statesnap.engine.format.js_writer import js_dumps
+from statesnap.engine.format.snapshot_reading import SnapshotRead, SnapshotStatus, read_snapshot
 
 __all__ = ["HELPER_MODULE", "helper_command", "main", "verdict_from_json", "verdict_json"]
 

@@ -19,6 +19,7 @@ from statesnap.engine.control.wire import (
     encode_maps,
 )
 from statesnap.engine.format.map_entries import map_entries
+from statesnap.engine.format.schema import entry_count
 from statesnap.engine.service.capability import snapshot_capable
 from statesnap.engine.storage.protocol import Storage
 
@@ -29,10 +30,6 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, dict):
         return "object"
     return "array" if isinstance(value, list) else "value"
-
-
-def _count_of(value: Any) -> int:
-    return len(value) if isinstance(value, dict | list) else 0
 
 
 def _entries_of(maps: dict[str, Any], name: str) -> dict[str, Any]:
@@ -69,7 +66,8 @@ class LiveStateReader:
     async def maps(self, args: dict[str, Any]) -> bytes:
         def render(maps: dict[str, Any]) -> bytes:
             summaries = (
-                MapSummary(name, _kind_of(value), _count_of(value)) for name, value in maps.items()
+                MapSummary(name, _kind_of(value), entry_count(value))
+                for name, value in maps.items()
             )
             return encode_maps(self.storage.mode, summaries)
 

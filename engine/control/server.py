@@ -46,7 +46,7 @@ from statesnap.engine.control.wire import (
     encode_status,
 )
 from statesnap.engine.directory.files import ensure_snapshot_dir
-from statesnap.engine.format.snapshot import is_snapshot_name
+from statesnap.engine.format.snapshot_names import is_snapshot_name
 from statesnap.engine.format.timestamps import format_timestamp
 from statesnap.engine.service.errors import SnapshotsDisabledError
 from statesnap.engine.service.rollback import MAX_HOLD_S

@@ -16,7 +16,9 @@ from typing import Any
 
 import orjson
 from statesnap.engine.control.records import EntryPage, LiveEntry, MapSummary
-from statesnap.engine.format.jsjson import JSONInputError, js_dumps, js_loads
+from statesnap.engine.format.js_reader import js_loads
+from statesnap.engine.format.js_writer import js_dumps
+from statesnap.engine.format.jsjson_limits import JSONInputError
 from statesnap.engine.service.records import (
     RollbackResult,
     SaveResult,

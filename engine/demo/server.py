@@ -35,7 +35,8 @@ from statesnap.engine.demo.workload import Workload
 from statesnap.engine.directory.files import default_snapshot_dir
 from statesnap.engine.directory.lock import DirectoryInUseError
 from statesnap.engine.format.process_tuning import tune_process_for_large_snapshots
-from statesnap.engine.service.snapshot_service import SaveResult, SnapshotService
+from statesnap.engine.service.records import SaveResult
+from statesnap.engine.service.snapshot_service import SnapshotService
 from statesnap.engine.storage.create import StorageConfigError, create_storage
 from statesnap.engine.storage.protocol import Storage
 

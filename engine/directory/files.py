@@ -18,17 +18,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from statesnap.engine.format.jsjson import js_dumps
-from statesnap.engine.format.snapshot import (
-    DEFAULT_MAX_BYTES,
-    EncodedSnapshot,
-    encode_snapshot,
+from statesnap.engine.format.js_writer import js_dumps
+from statesnap.engine.format.snapshot_encoding import EncodedSnapshot, encode_snapshot
+from statesnap.engine.format.snapshot_names import (
     is_snapshot_name,
     next_moment,
-    read_snapshot,
     snapshot_name,
     timestamp_from_name,
 )
+from statesnap.engine.format.snapshot_reading import DEFAULT_MAX_BYTES, read_snapshot
 
 __all__ = [
     "DEFAULT_SNAPSHOT_DIR",

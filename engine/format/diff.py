@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from statesnap.engine.format.jsjson import js_dumps
+from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.map_entries import map_entries
 from statesnap.engine.format.schema import DATA_KEYS
 

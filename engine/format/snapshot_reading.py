@@ -18,13 +18,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from statesnap.engine.format.jsjson import (
-    JSONInputError,
-    js_dumps,
-    js_loads,
-    may_differ_from_javascript,
-    orjson_dumps,
-)
+from statesnap.engine.format.js_reader import js_loads
+from statesnap.engine.format.js_writer import js_dumps, may_differ_from_javascript, orjson_dumps
+from statesnap.engine.format.jsjson_limits import JSONInputError
 from statesnap.engine.format.schema import map_counts
 from statesnap.engine.format.snapshot_encoding import data_checksum, worker_pool
 

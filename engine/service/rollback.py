@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from statesnap.engine.directory.files import list_snapshot_names, resolve_listed_name
-from statesnap.engine.format.jsjson import js_loads
-from statesnap.engine.format.snapshot import read_snapshot
+from statesnap.engine.format.js_reader import js_loads
+from statesnap.engine.format.snapshot_reading import read_snapshot
 from statesnap.engine.service.errors import NothingToUndoError, RollbackNotSavedError
 from statesnap.engine.service.records import RollbackResult, SaveResult
 from statesnap.engine.service.saving import SnapshotWriter

@@ -34,7 +34,7 @@ from statesnap.engine.directory.files import (
     sweep_temp_files,
 )
 from statesnap.engine.directory.lock import DirectoryLock
-from statesnap.engine.format.snapshot import DEFAULT_MAX_BYTES, read_snapshot
+from statesnap.engine.format.snapshot_reading import DEFAULT_MAX_BYTES, read_snapshot
 from statesnap.engine.format.timestamps import now_iso
 from statesnap.engine.service.errors import ServiceClosedError
 from statesnap.engine.service.records import (
@@ -55,8 +55,7 @@ from statesnap.engine.service.saving import SnapshotWriter
 from statesnap.engine.service.signals import FinalSnapshotHandlers
 from statesnap.engine.storage.protocol import Storage
 
-# SaveResult is also named here because engine/demo/server.py imports it from this module.
-__all__ = ["SaveResult", "SnapshotService"]
+__all__ = ["SnapshotService"]
 
 log = logging.getLogger(__name__)
 

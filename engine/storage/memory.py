@@ -15,7 +15,7 @@ import logging
 import threading
 from typing import Any, Final
 
-from statesnap.engine.format.jsjson import js_dumps
+from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.schema import (
     SESSION_LIST_MAPS,
     SESSION_OBJECT_MAPS,

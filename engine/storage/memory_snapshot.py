@@ -11,7 +11,8 @@ import logging
 from collections import deque
 from typing import Any
 
-from statesnap.engine.format.jsjson import JSONInputError, js_dumps
+from statesnap.engine.format.js_writer import js_dumps
+from statesnap.engine.format.jsjson_limits import JSONInputError
 from statesnap.engine.format.schema import MapShape, map_shape
 from statesnap.engine.format.snapshot_encoding import data_checksum
 from statesnap.engine.storage.memory_maps import MemoryMaps

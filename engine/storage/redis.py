@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from statesnap.engine.format.jsjson import js_dumps
+from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.schema import DATA_KEYS, LIST_MAPS
 from statesnap.engine.storage.records import (
     check_key,

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import redis
-from statesnap.engine.format.jsjson import JSONInputError, js_loads
+from statesnap.engine.format.js_reader import js_loads
+from statesnap.engine.format.jsjson_limits import JSONInputError
 from statesnap.engine.format.schema import DATA_KEYS
 
 __all__ = [

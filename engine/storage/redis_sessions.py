@@ -15,7 +15,7 @@ from typing import Any, Final
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from statesnap.engine.format.jsjson import js_dumps
+from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.schema import (
     SESSION_LIST_MAPS,
     SESSION_OBJECT_MAPS,

@@ -20,6 +20,7 @@ from statesnap.engine import (
     js_loads,
     write_snapshot_file,
 )
+from statesnap.engine.format.schema import ImportShapeError, check_import_shape, empty_map
 from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.output import say
 from statesnap.tui.cli.snapshot_files import read_data
@@ -66,35 +67,12 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
-_ARRAY_KEYS = {"sessions", "followedSessions", "telemetryEntries"}
-
-
-def _empty_like(name: str) -> Any:
-    return [] if name in _ARRAY_KEYS else {}
-
-
 def _check_import_shape(data: Any) -> None:
-    """Raise CommandError naming the first known key whose value has the wrong type."""
-    if not isinstance(data, dict):
-        raise CommandError("import expects a JSON object (a snapshot's data object)")
-    for name in DATA_KEYS:
-        if name not in data:
-            continue
-        value = data[name]
-        expected = list if name in _ARRAY_KEYS else dict
-        if not isinstance(value, expected):
-            kind = "an array" if expected is list else "an object"
-            raise CommandError(f'"{name}" must be {kind}, not {type(value).__name__}')
-        if name == "sessions":
-            for index, session in enumerate(value):
-                if not isinstance(session, dict) or not isinstance(session.get("id"), str):
-                    raise CommandError(f'"sessions"[{index}] must be an object with a string "id"')
-        if name == "sessionsByUser" and isinstance(value, dict):
-            for user, members in value.items():
-                if not isinstance(members, list):
-                    raise CommandError(
-                        f'"sessionsByUser"."{escape_controls(user)}" must be an array'
-                    )
+    """Raise CommandError naming the first known key whose value has the wrong shape."""
+    try:
+        check_import_shape(data)
+    except ImportShapeError as exc:
+        raise CommandError(escape_controls(str(exc))) from None
 
 
 def _check_known_maps(data: dict[str, Any], allow_unknown: bool) -> None:
@@ -147,7 +125,7 @@ def import_data(args: argparse.Namespace) -> int:
     _check_known_maps(data, args.allow_unknown)
     complete = dict(data)
     for name in DATA_KEYS:
-        complete.setdefault(name, _empty_like(name))
+        complete.setdefault(name, empty_map(name))
     try:
         ensure_snapshot_dir(args.dir)
         path, encoded = write_snapshot_file(args.dir, js_dumps(complete))

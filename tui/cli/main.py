@@ -15,6 +15,7 @@ from statesnap.engine import (
     DEFAULT_SNAPSHOT_DIR,
     StorageConfigError,
     default_snapshot_dir,
+    tune_process_for_large_snapshots,
 )
 from statesnap.tui.cli.dashboard import dashboard, demo
 from statesnap.tui.cli.diff import diff
@@ -282,6 +283,7 @@ def _default_dir(verb: str | None) -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    tune_process_for_large_snapshots()
     if not hasattr(args, "dir"):
         args.dir = _default_dir(args.verb)
     _configure_logging()

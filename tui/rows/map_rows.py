@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.text import Text
 from statesnap.engine.format.map_entries import map_entries
+from statesnap.engine.format.schema import entry_count
 from statesnap.tui.rows.columns import Column
 from statesnap.tui.rows.entry_cells import entry_cells, entry_search_text
 from statesnap.tui.rows.map_layouts import MapLayout, layout_columns, layout_for
@@ -104,7 +105,7 @@ def count_maps(data: Any) -> list[MapCounts]:
         return []
     summaries = []
     for name, value in data.items():
-        keys = len(value) if isinstance(value, dict | list) else 0
+        keys = entry_count(value)
         records = None
         if layout_for(name).per_key_lists and isinstance(value, dict):
             records = sum(len(item) if isinstance(item, list) else 1 for item in value.values())

@@ -43,7 +43,7 @@ from statesnap.engine.control.wire import (
     encode_saved,
     encode_status,
 )
-from statesnap.engine.format.jsjson import js_loads
+from statesnap.engine.format.js_reader import js_loads
 
 DIRECTORY = Path("/srv/snaps")
 NAME = "snapshot-2026-02-14T10-00-00-000Z.json.gz"

@@ -12,13 +12,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from statesnap.engine.format.jsjson import (
-    MAX_DEPTH,
-    JSONInputError,
-    js_dumps,
-    js_loads,
-    js_number_text,
-)
+from statesnap.engine.format.js_reader import js_loads
+from statesnap.engine.format.js_writer import js_dumps, js_number_text
+from statesnap.engine.format.jsjson_limits import MAX_DEPTH, JSONInputError
 
 from tests.support.node_bridge import NodeStringify
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from statesnap.engine import MemoryStorage, SnapshotService, js_dumps, read_snapshot
-from statesnap.engine.format.snapshot import data_checksum
+from statesnap.engine.format.snapshot_encoding import data_checksum
 
 from tests.support.node_bridge import js_verify, node_path
 

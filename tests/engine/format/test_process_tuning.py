@@ -15,7 +15,7 @@ import orjson
 import pytest
 from statesnap.engine import generate_state, js_dumps, js_loads, tune_process_for_large_snapshots
 from statesnap.engine.format import js_reader
-from statesnap.engine.format.jsjson import MAX_DEPTH, JSONInputError
+from statesnap.engine.format.jsjson_limits import MAX_DEPTH, JSONInputError
 from statesnap.engine.format.process_tuning import FREEZE_AFTER_BYTES, is_process_tuned
 
 

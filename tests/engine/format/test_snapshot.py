@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from statesnap.engine import SnapshotStatus, js_dumps, js_loads, read_snapshot, write_snapshot_file
-from statesnap.engine.format.snapshot import read_snapshot_bytes
+from statesnap.engine.format.snapshot_reading import read_snapshot_bytes
 
 from tests.support.damaged_files import DAMAGES, damage
 from tests.support.node_bridge import FIXTURES, fixture_files, js_verify
