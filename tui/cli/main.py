@@ -17,6 +17,9 @@ from statesnap.engine import (
     default_snapshot_dir,
 )
 from statesnap.tui.cli import verbs as commands
+from statesnap.tui.cli.grep_verb import add_grep_parser
+from statesnap.tui.cli.history_verb import add_history_parser
+from statesnap.tui.cli.pin_verbs import add_pin_parsers
 from statesnap.tui.cli.verbs import CommandError
 from statesnap.tui.text.safe_text import escape_controls
 
@@ -233,6 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_max_bytes(
         rollback, "with no server running: refuse a FILE that decompresses to more than N bytes"
     )
+    for add in (add_history_parser, add_grep_parser, add_pin_parsers):
+        add(verb, _add_max_bytes)
     return parser
 
 
