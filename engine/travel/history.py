@@ -133,6 +133,30 @@ def _skipped(source: HistorySource, reason: str) -> HistoryRow:
     return HistoryRow(VersionKind.SKIPPED, source, source, reason=reason, changed=False)
 
 
+@dataclass(frozen=True)
+class _EntryQuery:
+    """Which entry to find in each file."""
+
+    map_name: str
+    key: str
+    max_bytes: int
+
+    def read(self, listed: ListedFile) -> HistoryRow:
+        found = read_snapshot(listed.path, max_bytes=self.max_bytes)
+        source = HistorySource(
+            listed.name, snapshot_time(listed.name, found.timestamp, listed.modified).moment
+        )
+        if not found.is_valid:
+            return _skipped(source, found.summary)
+        data = found.data_object
+        if data is None:
+            return _skipped(source, found.unreadable_reason or "no data")
+        entries = map_entries(data.get(self.map_name))
+        if self.key not in entries:
+            return _version(source, None, VersionKind.ABSENT)
+        return _version(source, entries[self.key])
+
+
 class EntryHistory:
     """The history of `key` in map `map_name`: iterate for `HistoryStep`s (the files are listed
     when this is made, so `total` is known at once), or call `rows()` for the folded rows.
@@ -150,31 +174,14 @@ class EntryHistory:
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.directory = Path(directory)
-        self.map_name = map_name
-        self.key = key
+        self.query = _EntryQuery(map_name, key, max_bytes)
         self.live = live
-        self.max_bytes = max_bytes
         self.files = listed_files(self.directory, oldest_first=True)
 
     @property
     def total(self) -> int:
         """How many sources the history reads: every file, and the live state if given."""
         return len(self.files) + (self.live is not None)
-
-    def _read(self, listed: ListedFile) -> HistoryRow:
-        found = read_snapshot(listed.path, max_bytes=self.max_bytes)
-        source = HistorySource(
-            listed.name, snapshot_time(listed.name, found.timestamp, listed.modified).moment
-        )
-        if not found.is_valid:
-            return _skipped(source, found.summary)
-        data = found.data_object
-        if data is None:
-            return _skipped(source, found.unreadable_reason or "no data")
-        entries = map_entries(data.get(self.map_name))
-        if self.key not in entries:
-            return _version(source, None, VersionKind.ABSENT)
-        return _version(source, entries[self.key])
 
     def _read_live(self, live: Callable[[], Any]) -> HistoryRow:
         source = HistorySource(LIVE_SOURCE, live=True)
@@ -187,7 +194,7 @@ class EntryHistory:
         return _version(source, value)
 
     def _versions(self) -> Iterator[HistoryRow]:
-        yield from read_in_order(self.files, self._read)
+        yield from read_in_order(self.files, self.query.read)
         if self.live is not None:
             yield self._read_live(self.live)
 

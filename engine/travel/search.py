@@ -113,10 +113,42 @@ class SearchResult:
         return (index + direction) % len(self.matches)
 
 
-def _compile(
-    pattern: str, *, regex: bool, case_sensitive: bool
-) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The pattern for keys and the pattern for JSON text."""
+_FOLDING_TO_ASCII = tuple(char.encode() for char in "\u0130\u0131\u017f\u212a")
+"""The only characters outside ASCII that a case-insensitive regular expression takes for an
+ASCII letter (two forms of i, a long s, the Kelvin sign)."""
+
+
+def _folds_bytewise(text: bytes) -> bool:
+    """Whether an ASCII pattern matches `text` case-insensitively exactly where its lower-case
+    bytes occur in the text's lower-case bytes."""
+    return not any(char in text for char in _FOLDING_TO_ASCII)
+
+
+@dataclass(frozen=True)
+class _Finder:
+    """Whether a key or a piece of JSON text holds the pattern. A plain pattern is looked for
+    as JSON writes it, by a byte search where that finds exactly what the regular expression
+    would (case-sensitive, or ASCII text and pattern), else by the regular expression."""
+
+    keys: re.Pattern[str]
+    text: re.Pattern[str]
+    plain: bytes | None
+    """The pattern as JSON writes it (lower-cased when case does not count); None for a
+    regular expression."""
+    case_sensitive: bool
+
+    def in_key(self, key: str) -> bool:
+        return self.keys.search(key) is not None
+
+    def in_text(self, text: bytes) -> bool:
+        if self.plain is not None and self.case_sensitive:
+            return self.plain in text
+        if self.plain is not None and self.plain.isascii() and _folds_bytewise(text):
+            return self.plain in text.lower()
+        return self.text.search(text.decode("utf-8", "surrogatepass")) is not None
+
+
+def _finder(pattern: str, *, regex: bool, case_sensitive: bool) -> _Finder:
     if not pattern:
         raise SearchError("empty pattern")
     flags = 0 if case_sensitive else re.IGNORECASE
@@ -125,12 +157,14 @@ def _compile(
             compiled = re.compile(pattern, flags)
         except re.error as exc:
             raise SearchError(f"not a valid regular expression: {exc}") from None
-        return compiled, compiled
-    as_json = js_dumps(pattern)[1:-1].decode("utf-8", "surrogatepass")
-    return re.compile(re.escape(pattern), flags), re.compile(re.escape(as_json), flags)
+        return _Finder(compiled, compiled, None, case_sensitive)
+    as_json = js_dumps(pattern)[1:-1]
+    plain = as_json if case_sensitive else as_json.lower()
+    text = re.compile(re.escape(as_json.decode("utf-8", "surrogatepass")), flags)
+    return _Finder(re.compile(re.escape(pattern), flags), text, plain, case_sensitive)
 
 
-def _decompressed(raw: bytes, max_bytes: int) -> str | None:
+def _decompressed(raw: bytes, max_bytes: int) -> bytes | None:
     """The text of a one-member gzip file, if it decompresses within the bound, is UTF-8 and
     writes no character in a form JSON allows but `JSON.stringify` never prints (`\\u0041`,
     `\\/`): then a plain pattern absent from it is absent from every entry. Else None."""
@@ -143,10 +177,64 @@ def _decompressed(raw: bytes, max_bytes: int) -> str | None:
         return None
     if b"\\u" in text or b"\\/" in text:
         return None
-    try:
-        return text.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    if not text.isascii():
+        try:
+            text.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return text
+
+
+@dataclass(frozen=True)
+class _Query:
+    """What each file is searched for, and how."""
+
+    finder: _Finder
+    map_name: str | None
+    max_bytes: int
+    scan_first: bool
+
+    def judge(self, listed: ListedFile) -> SnapshotRead | None:
+        """The file's verdict with its data; None if the cheap scan rules out any match."""
+        raw = read_raw(listed.path, self.max_bytes)
+        if raw is None:
+            return read_snapshot(listed.path, max_bytes=self.max_bytes)
+        if self.scan_first:
+            text = _decompressed(raw, self.max_bytes)
+            if text is not None and not self.finder.in_text(text):
+                return None
+        return read_snapshot_bytes(raw, listed.path, max_bytes=self.max_bytes)
+
+    def matches(self, name: str, data: dict[str, Any]) -> list[SearchMatch]:
+        maps = [self.map_name] if self.map_name is not None else list(data)
+        found: list[SearchMatch] = []
+        for map_name in maps:
+            entries = map_entries(data.get(map_name))
+            # a plain pattern absent from the map's text is absent from each entry's
+            texts = self.finder.plain is None or self.finder.in_text(js_dumps(data.get(map_name)))
+            found.extend(
+                SearchMatch(name, map_name, key)
+                for key, value in entries.items()
+                if self.finder.in_key(key) or (texts and self.finder.in_text(js_dumps(value)))
+            )
+        return found
+
+    def read(self, listed: ListedFile) -> FileMatches:
+        found = self.judge(listed)
+        stored = found.timestamp if found is not None else None
+        time = snapshot_time(listed.name, stored, listed.modified).moment
+        if found is None:
+            return FileMatches(listed.name, time, None)
+        data = found.data_object
+        if data is None:
+            return FileMatches(
+                listed.name, time, found.status, skipped=found.unreadable_reason or ""
+            )
+        matches = self.matches(listed.name, data)
+        counts: dict[str, int] = {}
+        for match in matches:
+            counts[match.map] = counts.get(match.map, 0) + 1
+        return FileMatches(listed.name, time, found.status, tuple(matches), counts=counts)
 
 
 class SnapshotSearch:
@@ -163,56 +251,20 @@ class SnapshotSearch:
         case_sensitive: bool = False,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
-        self.keys, self.text = _compile(pattern, regex=regex, case_sensitive=case_sensitive)
-        self.map_name = map_name
-        self.max_bytes = max_bytes
-        self.scan_first = not regex and not set(pattern) <= _SYNTHETIC_KEY_CHARS
+        self.query = _Query(
+            _finder(pattern, regex=regex, case_sensitive=case_sensitive),
+            map_name,
+            max_bytes,
+            scan_first=not regex and not set(pattern) <= _SYNTHETIC_KEY_CHARS,
+        )
         self.files = listed_files(Path(directory), oldest_first=False)
 
     @property
     def total(self) -> int:
         return len(self.files)
 
-    def _judge(self, listed: ListedFile) -> SnapshotRead | None:
-        """The file's verdict with its data; None if the cheap scan rules out any match."""
-        raw = read_raw(listed.path, self.max_bytes)
-        if raw is None:
-            return read_snapshot(listed.path, max_bytes=self.max_bytes)
-        if self.scan_first:
-            text = _decompressed(raw, self.max_bytes)
-            if text is not None and self.text.search(text) is None:
-                return None
-        return read_snapshot_bytes(raw, listed.path, max_bytes=self.max_bytes)
-
-    def _matches(self, name: str, data: dict[str, Any]) -> list[SearchMatch]:
-        maps = [self.map_name] if self.map_name is not None else list(data)
-        found = []
-        for map_name in maps:
-            for key, value in map_entries(data.get(map_name)).items():
-                text = js_dumps(value).decode("utf-8", "surrogatepass")
-                if self.keys.search(key) or self.text.search(text):
-                    found.append(SearchMatch(name, map_name, key))
-        return found
-
-    def _read(self, listed: ListedFile) -> FileMatches:
-        found = self._judge(listed)
-        stored = found.timestamp if found is not None else None
-        time = snapshot_time(listed.name, stored, listed.modified).moment
-        if found is None:
-            return FileMatches(listed.name, time, None)
-        data = found.data_object
-        if data is None:
-            return FileMatches(
-                listed.name, time, found.status, skipped=found.unreadable_reason or ""
-            )
-        matches = self._matches(listed.name, data)
-        counts: dict[str, int] = {}
-        for match in matches:
-            counts[match.map] = counts.get(match.map, 0) + 1
-        return FileMatches(listed.name, time, found.status, tuple(matches), counts=counts)
-
     def __iter__(self) -> Iterator[SearchStep]:
-        for done, found in enumerate(read_in_order(self.files, self._read), start=1):
+        for done, found in enumerate(read_in_order(self.files, self.query.read), start=1):
             yield SearchStep(done, self.total, found)
 
     def result(self) -> SearchResult:

@@ -114,3 +114,12 @@ def test_damaged_files_say_why_or_are_searched_read_only(
     truncated, mismatched = (step.file for step in steps)
     assert truncated.skipped.startswith("corrupt: ") and not truncated.matches
     assert mismatched.status is SnapshotStatus.CHECKSUM_MISMATCH and mismatched.total == 1
+
+
+def test_case_folding_matches_the_regular_expression_rules(tmp_path: Path) -> None:
+    state = {"bookmarks": {"b1": {"t": "Kelvin \u212a and \u017fong"}, "b2": {"t": "caf\u00c9"}}}
+    path = tmp_path / "d"
+    write_states(path, [state])
+    assert [m.key for m in search_snapshots(path, "k and s").matches] == ["b1"]
+    assert [m.key for m in search_snapshots(path, "CAFé").matches] == ["b2"]
+    assert search_snapshots(path, "café", case_sensitive=True).matches == ()
