@@ -7,7 +7,8 @@ Writes `--files` snapshots of a state from `generate_state` into a temp dir, eac
 different from the one before (one session's title every fifth file, a counter in every
 file), then times `entry_history` of that session, a plain-text search for a string a few
 files hold, one for a string none holds, and a regular-expression search, `--runs` times
-each, and prints the median and worst.
+each, and prints the median and worst; and, for scale, the time `read_snapshot` takes to
+judge every file one after the other (the verdicts history gives are that work).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from statesnap.engine import (
     entry_history,
     generate_state,
     js_dumps,
+    list_snapshot_names,
+    read_snapshot,
     search_snapshots,
     write_snapshot_file,
 )
@@ -66,6 +69,9 @@ def main() -> None:
         total = sum(path.stat().st_size for path in directory.iterdir())
         print(f"{args.files} files, {total / (1 << 20):.1f} MiB gzipped in all")
         jobs: dict[str, Callable[[], object]] = {
+            "(the verdicts alone, serial)": lambda: [
+                read_snapshot(directory / name) for name in list_snapshot_names(directory)
+            ],
             "history of one entry": lambda: entry_history(directory, "sessions", key),
             "search, a few files match": lambda: search_snapshots(directory, "NEEDLE-in"),
             "search, no file matches": lambda: search_snapshots(directory, "absent-everywhere"),

@@ -136,14 +136,32 @@ class _Finder:
     """The pattern as JSON writes it (lower-cased when case does not count); None for a
     regular expression."""
     case_sensitive: bool
+    one_line: bool
+    """A plain pattern without a line break: it is in no key of a list if it is not in the
+    keys joined by line breaks."""
+    lower_key: str | None = None
+    """A plain ASCII pattern, lower-cased, when case does not count."""
 
     def in_key(self, key: str) -> bool:
         return self.keys.search(key) is not None
 
-    def in_text(self, text: bytes) -> bool:
+    def in_some_key(self, keys: list[str]) -> bool:
+        """False when no key holds the pattern (True: one may)."""
+        if not self.one_line:
+            return True
+        joined = "\n".join(keys)
+        if self.lower_key is not None and _folds_bytewise(joined.encode("utf-8", "surrogatepass")):
+            return self.lower_key in joined.lower()
+        return self.in_key(joined)
+
+    def in_text(self, text: bytes, *, bytewise: bool | None = None) -> bool:
+        """Whether JSON `text` holds the pattern; `bytewise`, if known, is `_folds_bytewise`
+        of the text (or of a text it is part of)."""
         if self.plain is not None and self.case_sensitive:
             return self.plain in text
-        if self.plain is not None and self.plain.isascii() and _folds_bytewise(text):
+        if bytewise is None:
+            bytewise = _folds_bytewise(text)
+        if self.plain is not None and self.plain.isascii() and bytewise:
             return self.plain in text.lower()
         return self.text.search(text.decode("utf-8", "surrogatepass")) is not None
 
@@ -157,11 +175,13 @@ def _finder(pattern: str, *, regex: bool, case_sensitive: bool) -> _Finder:
             compiled = re.compile(pattern, flags)
         except re.error as exc:
             raise SearchError(f"not a valid regular expression: {exc}") from None
-        return _Finder(compiled, compiled, None, case_sensitive)
+        return _Finder(compiled, compiled, None, case_sensitive, one_line=False)
     as_json = js_dumps(pattern)[1:-1]
     plain = as_json if case_sensitive else as_json.lower()
     text = re.compile(re.escape(as_json.decode("utf-8", "surrogatepass")), flags)
-    return _Finder(re.compile(re.escape(pattern), flags), text, plain, case_sensitive)
+    keys = re.compile(re.escape(pattern), flags)
+    lower_key = pattern.lower() if pattern.isascii() and not case_sensitive else None
+    return _Finder(keys, text, plain, case_sensitive, "\n" not in pattern, lower_key)
 
 
 def _decompressed(raw: bytes, max_bytes: int) -> bytes | None:
@@ -194,33 +214,46 @@ class _Query:
     max_bytes: int
     scan_first: bool
 
-    def judge(self, listed: ListedFile) -> SnapshotRead | None:
-        """The file's verdict with its data; None if the cheap scan rules out any match."""
+    def judge(self, listed: ListedFile) -> tuple[SnapshotRead | None, bool | None]:
+        """The file's verdict with its data (None if the cheap scan rules out any match), and
+        `_folds_bytewise` of its text where the scan found it."""
         raw = read_raw(listed.path, self.max_bytes)
         if raw is None:
-            return read_snapshot(listed.path, max_bytes=self.max_bytes)
+            return read_snapshot(listed.path, max_bytes=self.max_bytes), None
+        bytewise = None
         if self.scan_first:
             text = _decompressed(raw, self.max_bytes)
-            if text is not None and not self.finder.in_text(text):
-                return None
-        return read_snapshot_bytes(raw, listed.path, max_bytes=self.max_bytes)
+            if text is not None:
+                bytewise = _folds_bytewise(text)
+                if not self.finder.in_text(text, bytewise=bytewise):
+                    return None, bytewise
+        return read_snapshot_bytes(raw, listed.path, max_bytes=self.max_bytes), bytewise
 
-    def matches(self, name: str, data: dict[str, Any]) -> list[SearchMatch]:
+    def matches(self, name: str, data: dict[str, Any], bytewise: bool | None) -> list[SearchMatch]:
+        """The matching entries; `bytewise` True if the file's text (written as
+        `JSON.stringify` writes it) has none of the characters that fold to ASCII."""
         maps = [self.map_name] if self.map_name is not None else list(data)
         found: list[SearchMatch] = []
+        finder = self.finder
         for map_name in maps:
             entries = map_entries(data.get(map_name))
-            # a plain pattern absent from the map's text is absent from each entry's
-            texts = self.finder.plain is None or self.finder.in_text(js_dumps(data.get(map_name)))
+            if not entries:
+                continue
+            # what a plain pattern is not in, as a whole, it is in no part of
+            map_text = js_dumps(data.get(map_name))
+            folds = bytewise or _folds_bytewise(map_text)
+            texts = finder.plain is None or finder.in_text(map_text, bytewise=folds)
+            keys = finder.in_some_key(list(entries))
             found.extend(
                 SearchMatch(name, map_name, key)
                 for key, value in entries.items()
-                if self.finder.in_key(key) or (texts and self.finder.in_text(js_dumps(value)))
+                if (keys and finder.in_key(key))
+                or (texts and finder.in_text(js_dumps(value), bytewise=folds))
             )
         return found
 
     def read(self, listed: ListedFile) -> FileMatches:
-        found = self.judge(listed)
+        found, bytewise = self.judge(listed)
         stored = found.timestamp if found is not None else None
         time = snapshot_time(listed.name, stored, listed.modified).moment
         if found is None:
@@ -230,7 +263,7 @@ class _Query:
             return FileMatches(
                 listed.name, time, found.status, skipped=found.unreadable_reason or ""
             )
-        matches = self.matches(listed.name, data)
+        matches = self.matches(listed.name, data, bytewise)
         counts: dict[str, int] = {}
         for match in matches:
             counts[match.map] = counts.get(match.map, 0) + 1

@@ -123,3 +123,10 @@ def test_case_folding_matches_the_regular_expression_rules(tmp_path: Path) -> No
     assert [m.key for m in search_snapshots(path, "k and s").matches] == ["b1"]
     assert [m.key for m in search_snapshots(path, "CAFé").matches] == ["b2"]
     assert search_snapshots(path, "café", case_sensitive=True).matches == ()
+
+
+def test_keys_are_matched_as_they_are_not_as_json(tmp_path: Path) -> None:
+    path = tmp_path / "d"
+    write_states(path, [{"bookmarks": {'say "Hi"\nthere': {"t": 1}, "other": {"t": 2}}}])
+    assert [m.key for m in search_snapshots(path, 'SAY "hi"').matches] == ['say "Hi"\nthere']
+    assert [m.key for m in search_snapshots(path, 'hi"\nth').matches] == ['say "Hi"\nthere']
