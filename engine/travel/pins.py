@@ -147,14 +147,16 @@ def _place(staging: Path, target: Path, *, replace: bool) -> None:
     try:
         os.rename(staging, target)
     except OSError as exc:
+        if old is not None:  # the pin being replaced goes back
+            with contextlib.suppress(OSError):
+                os.rename(old, target)
         if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
             raise
         raise PinError(
             f"a pin named {target.name!r} exists (unpin it first, or replace it)"
         ) from None
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def pin(

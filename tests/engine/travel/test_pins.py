@@ -138,3 +138,23 @@ def test_rotation_never_touches_a_pin(directory: Path) -> None:
     assert len(list_snapshot_names(directory)) <= 2
     assert pin_path(directory, "safe").read_bytes() == content
     assert read_snapshot(pin_path(directory, "safe")).is_valid
+
+
+def test_a_replace_that_fails_keeps_the_old_pin(
+    directory: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = list_snapshot_names(directory)[:2]
+    pin(directory, first, "keep")
+    real_rename = os.rename
+
+    def failing(source: Path, target: Path) -> None:
+        if Path(target).name == "keep" and (Path(source) / second).exists():
+            raise OSError(5, "Input/output error")
+        real_rename(source, target)
+
+    monkeypatch.setattr(pins_module.os, "rename", failing)
+    with pytest.raises(OSError, match="Input/output"):
+        pin(directory, second, "keep", replace=True)
+    monkeypatch.undo()
+    assert [p.source for p in list_pins(directory)] == [first]
+    assert os.listdir(directory / ".statesnap-pins") == ["keep"]
