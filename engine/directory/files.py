@@ -126,7 +126,7 @@ def sweep_temp_files(directory: Path) -> list[str]:
     return swept
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -134,7 +134,7 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_temp(directory: Path, parts: tuple[bytes, ...]) -> Path:
+def write_temp(directory: Path, parts: tuple[bytes, ...]) -> Path:
     temp = directory / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
@@ -200,7 +200,7 @@ def write_snapshot_file(
             encoded = encode_snapshot(data_json, moment, checksum=checksum, parallel=parallel)
             checksum = encoded.checksum
             final = directory / snapshot_name(moment)
-            temp = _write_temp(directory, encoded.parts)
+            temp = write_temp(directory, encoded.parts)
             try:
                 if confirmed is not None:
                     confirmed.result()
@@ -212,7 +212,7 @@ def write_snapshot_file(
                 continue
             finally:
                 _unlink_quietly(temp)
-            _fsync_dir(directory)
+            fsync_dir(directory)
             return final, encoded
     finally:
         if pool is not None:
@@ -243,7 +243,7 @@ def rotate_snapshots(directory: Path, keep: int, protect: Iterable[str] = ()) ->
             continue
         deleted.append(directory / name)
     if deleted:
-        _fsync_dir(directory)
+        fsync_dir(directory)
     return deleted
 
 

@@ -21,7 +21,10 @@ from statesnap.tui.cli.dashboard import dashboard, demo
 from statesnap.tui.cli.diff import diff
 from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.export_import import export, import_data
+from statesnap.tui.cli.grep_verb import add_grep_parser
+from statesnap.tui.cli.history_verb import add_history_parser
 from statesnap.tui.cli.listing import list_snapshots, show, verify
+from statesnap.tui.cli.pin_verbs import add_pin_parsers
 from statesnap.tui.cli.servers import servers_nearby
 from statesnap.tui.cli.state_changes import rollback, snapshot_now
 from statesnap.tui.text.safe_text import escape_controls
@@ -242,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
         rollback_command,
         "with no server running: refuse a FILE that decompresses to more than N bytes",
     )
+    for add in (add_history_parser, add_grep_parser, add_pin_parsers):
+        add(verb, _add_max_bytes)
     return parser
 
 

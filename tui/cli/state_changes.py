@@ -69,7 +69,7 @@ def _show_plan(plan: ChangePlan, shown: int = 10) -> None:
         say(f"    … and {len(plan.later_deleted) - shown} more")
 
 
-def _confirm(plan: ChangePlan, args: argparse.Namespace) -> None:
+def confirm(plan: ChangePlan, args: argparse.Namespace) -> None:
     """Say what will change, then ask (unless --yes); CommandError when not confirmed."""
     _show_plan(plan)
     if args.yes:
@@ -89,7 +89,7 @@ def _undo(args: argparse.Namespace, client: ControlClient | None) -> int:
     try:
         status = client.status()
         if status.can_undo and status.last_rollback is not None:
-            _confirm(plan_undo(status), args)
+            confirm(plan_undo(status), args)
         result = client.undo()  # with nothing to undo, the server says why and changes nothing
     except ControlError as exc:
         raise CommandError(str(exc)) from None
@@ -108,7 +108,7 @@ def rollback(args: argparse.Namespace) -> int:
     listed = list_snapshot_names(args.dir)
     if client is not None:
         try:
-            _confirm(plan_rollback(name, listed, client.status()), args)
+            confirm(plan_rollback(name, listed, client.status()), args)
             result = client.rollback(name)
         except ControlError as exc:
             raise CommandError(f"the server refused: {exc}") from None
@@ -118,7 +118,7 @@ def rollback(args: argparse.Namespace) -> int:
         )
         say(f"undo with: {command_hint(args.dir, 'rollback', '--undo')}")
         return 0
-    _confirm(plan_rollback(name, listed, None), args)
+    confirm(plan_rollback(name, listed, None), args)
     try:
         path = promote_snapshot(args.dir, name, max_bytes=args.max_bytes)
     except ValueError as exc:

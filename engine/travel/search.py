@@ -1,0 +1,324 @@
+"""Search across snapshots: which files hold entries whose key or JSON text matches a pattern.
+
+Plain text, case-insensitive by default (or case-sensitive), or a regular expression; over
+every map or one. An entry's text is its JSON as `JSON.stringify` prints it, so a plain
+pattern is looked for as JSON writes it (a `"` in it matches `\\"` in the text). Files stream
+newest first, as the snapshots view lists them, each with its matches per map; a file whose
+text cannot hold a plain pattern is passed over after a cheap scan of its decompressed bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from statesnap.engine.format.js_writer import js_dumps
+from statesnap.engine.format.map_entries import map_entries
+from statesnap.engine.format.snapshot_reading import (
+    DEFAULT_MAX_BYTES,
+    SnapshotRead,
+    SnapshotStatus,
+    read_snapshot,
+    read_snapshot_bytes,
+)
+from statesnap.engine.format.snapshot_time import snapshot_time
+from statesnap.engine.travel.reading import ListedFile, listed_files, read_in_order, read_raw
+
+__all__ = [
+    "FileMatches",
+    "SearchError",
+    "SearchMatch",
+    "SearchResult",
+    "SearchStep",
+    "SnapshotSearch",
+    "search_snapshots",
+]
+
+_SYNTHETIC_KEY_CHARS = frozenset("#~0123456789")
+"""What the keys `map_entries` makes up for array items (`#3`, `#3~2`) are made of: a plain
+pattern of only these may match a key that is nowhere in the file's text."""
+
+
+class SearchError(ValueError):
+    """The pattern cannot be searched for (empty, or a regular expression that does not compile)."""
+
+
+@dataclass(frozen=True)
+class SearchMatch:
+    """One matching entry: which file, which map, which key."""
+
+    file: str
+    map: str
+    key: str
+
+
+@dataclass(frozen=True)
+class FileMatches:
+    """What one file holds: its matches in map and key order, counted per map.
+
+    `status` is the file's verdict when it was read in full (None: passed over by the cheap
+    scan, so it holds no match); `skipped` says why a file with no data to search was left
+    out. A file that is not valid but whose data reads is searched, its status saying so."""
+
+    file: str
+    time: datetime
+    status: SnapshotStatus | None
+    matches: tuple[SearchMatch, ...] = ()
+    skipped: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return len(self.matches)
+
+
+@dataclass(frozen=True)
+class SearchStep:
+    """Progress: `done` of `total` files read; `file` the one just read."""
+
+    done: int
+    total: int
+    file: FileMatches
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Every file searched, newest first, and all their matches in that order."""
+
+    files: tuple[FileMatches, ...]
+
+    @property
+    def matches(self) -> tuple[SearchMatch, ...]:
+        return tuple(match for found in self.files for match in found.matches)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Matches per map over every file."""
+        counts: dict[str, int] = {}
+        for found in self.files:
+            for name, count in found.counts.items():
+                counts[name] = counts.get(name, 0) + count
+        return counts
+
+    def step(self, index: int, direction: int) -> int:
+        """The index of the next (`direction` 1) or previous (-1) match from `index`, going
+        round at either end; ValueError when there is none."""
+        if not self.matches:
+            raise ValueError("no matches")
+        return (index + direction) % len(self.matches)
+
+
+_FOLDING_TO_ASCII = tuple(char.encode() for char in "\u0130\u0131\u017f\u212a")
+"""The only characters outside ASCII that a case-insensitive regular expression takes for an
+ASCII letter (two forms of i, a long s, the Kelvin sign)."""
+
+
+def _folds_bytewise(text: bytes) -> bool:
+    """Whether an ASCII pattern matches `text` case-insensitively exactly where its lower-case
+    bytes occur in the text's lower-case bytes."""
+    return not any(char in text for char in _FOLDING_TO_ASCII)
+
+
+@dataclass(frozen=True)
+class _Finder:
+    """Whether a key or a piece of JSON text holds the pattern. A plain pattern is looked for
+    as JSON writes it, by a byte search where that finds exactly what the regular expression
+    would (case-sensitive, or ASCII text and pattern), else by the regular expression."""
+
+    keys: re.Pattern[str]
+    text: re.Pattern[str]
+    plain: bytes | None
+    """The pattern as JSON writes it (lower-cased when case does not count); None for a
+    regular expression."""
+    case_sensitive: bool
+    one_line: bool
+    """A plain pattern without a line break: it is in no key of a list if it is not in the
+    keys joined by line breaks."""
+    lower_key: str | None = None
+    """A plain ASCII pattern, lower-cased, when case does not count."""
+
+    def in_key(self, key: str) -> bool:
+        return self.keys.search(key) is not None
+
+    def in_some_key(self, keys: list[str]) -> bool:
+        """False when no key holds the pattern (True: one may)."""
+        if not self.one_line:
+            return True
+        joined = "\n".join(keys)
+        if self.lower_key is not None and _folds_bytewise(joined.encode("utf-8", "surrogatepass")):
+            return self.lower_key in joined.lower()
+        return self.in_key(joined)
+
+    def in_text(self, text: bytes, *, bytewise: bool | None = None) -> bool:
+        """Whether JSON `text` holds the pattern; `bytewise`, if known, is `_folds_bytewise`
+        of the text (or of a text it is part of)."""
+        if self.plain is not None and self.case_sensitive:
+            return self.plain in text
+        if bytewise is None:
+            bytewise = _folds_bytewise(text)
+        if self.plain is not None and self.plain.isascii() and bytewise:
+            return self.plain in text.lower()
+        return self.text.search(text.decode("utf-8", "surrogatepass")) is not None
+
+
+def _finder(pattern: str, *, regex: bool, case_sensitive: bool) -> _Finder:
+    if not pattern:
+        raise SearchError("empty pattern")
+    flags = 0 if case_sensitive else re.IGNORECASE
+    if regex:
+        try:
+            compiled = re.compile(pattern, flags)
+        except re.error as exc:
+            raise SearchError(f"not a valid regular expression: {exc}") from None
+        return _Finder(compiled, compiled, None, case_sensitive, one_line=False)
+    as_json = js_dumps(pattern)[1:-1]
+    plain = as_json if case_sensitive else as_json.lower()
+    text = re.compile(re.escape(as_json.decode("utf-8", "surrogatepass")), flags)
+    keys = re.compile(re.escape(pattern), flags)
+    lower_key = pattern.lower() if pattern.isascii() and not case_sensitive else None
+    return _Finder(keys, text, plain, case_sensitive, "\n" not in pattern, lower_key)
+
+
+def _decompressed(raw: bytes, max_bytes: int) -> bytes | None:
+    """The text of a one-member gzip file, if it decompresses within the bound, is UTF-8 and
+    writes no character in a form JSON allows but `JSON.stringify` never prints (`\\u0041`,
+    `\\/`): then a plain pattern absent from it is absent from every entry. Else None."""
+    decoder = zlib.decompressobj(31)
+    try:
+        text = decoder.decompress(raw, max_bytes + 1)
+    except zlib.error:
+        return None
+    if not decoder.eof or decoder.unused_data or len(text) > max_bytes:
+        return None
+    if b"\\u" in text or b"\\/" in text:
+        return None
+    if not text.isascii():
+        try:
+            text.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return text
+
+
+@dataclass(frozen=True)
+class _Query:
+    """What each file is searched for, and how."""
+
+    finder: _Finder
+    map_name: str | None
+    max_bytes: int
+    scan_first: bool
+
+    def judge(self, listed: ListedFile) -> tuple[SnapshotRead | None, bool | None]:
+        """The file's verdict with its data (None if the cheap scan rules out any match), and
+        `_folds_bytewise` of its text where the scan found it."""
+        raw = read_raw(listed.path, self.max_bytes)
+        if raw is None:
+            return read_snapshot(listed.path, max_bytes=self.max_bytes), None
+        bytewise = None
+        if self.scan_first:
+            text = _decompressed(raw, self.max_bytes)
+            if text is not None:
+                bytewise = _folds_bytewise(text)
+                if not self.finder.in_text(text, bytewise=bytewise):
+                    return None, bytewise
+        return read_snapshot_bytes(raw, listed.path, max_bytes=self.max_bytes), bytewise
+
+    def matches(self, name: str, data: dict[str, Any], bytewise: bool | None) -> list[SearchMatch]:
+        """The matching entries; `bytewise` True if the file's text (written as
+        `JSON.stringify` writes it) has none of the characters that fold to ASCII."""
+        maps = [self.map_name] if self.map_name is not None else list(data)
+        found: list[SearchMatch] = []
+        finder = self.finder
+        for map_name in maps:
+            entries = map_entries(data.get(map_name))
+            if not entries:
+                continue
+            # what a plain pattern is not in, as a whole, it is in no part of
+            map_text = js_dumps(data.get(map_name))
+            folds = bytewise or _folds_bytewise(map_text)
+            texts = finder.plain is None or finder.in_text(map_text, bytewise=folds)
+            keys = finder.in_some_key(list(entries))
+            found.extend(
+                SearchMatch(name, map_name, key)
+                for key, value in entries.items()
+                if (keys and finder.in_key(key))
+                or (texts and finder.in_text(js_dumps(value), bytewise=folds))
+            )
+        return found
+
+    def read(self, listed: ListedFile) -> FileMatches:
+        found, bytewise = self.judge(listed)
+        stored = found.timestamp if found is not None else None
+        time = snapshot_time(listed.name, stored, listed.modified).moment
+        if found is None:
+            return FileMatches(listed.name, time, None)
+        data = found.data_object
+        if data is None:
+            return FileMatches(
+                listed.name, time, found.status, skipped=found.unreadable_reason or ""
+            )
+        matches = self.matches(listed.name, data, bytewise)
+        counts: dict[str, int] = {}
+        for match in matches:
+            counts[match.map] = counts.get(match.map, 0) + 1
+        return FileMatches(listed.name, time, found.status, tuple(matches), counts=counts)
+
+
+class SnapshotSearch:
+    """A search over a directory's snapshots: iterate for `SearchStep`s (`total` is known at
+    once), or call `result()`. Raises SearchError at once for a pattern it cannot use."""
+
+    def __init__(
+        self,
+        directory: Path,
+        pattern: str,
+        *,
+        map_name: str | None = None,
+        regex: bool = False,
+        case_sensitive: bool = False,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.query = _Query(
+            _finder(pattern, regex=regex, case_sensitive=case_sensitive),
+            map_name,
+            max_bytes,
+            scan_first=not regex and not set(pattern) <= _SYNTHETIC_KEY_CHARS,
+        )
+        self.files = listed_files(Path(directory), oldest_first=False)
+
+    @property
+    def total(self) -> int:
+        return len(self.files)
+
+    def __iter__(self) -> Iterator[SearchStep]:
+        for done, found in enumerate(read_in_order(self.files, self.query.read), start=1):
+            yield SearchStep(done, self.total, found)
+
+    def result(self) -> SearchResult:
+        return SearchResult(tuple(step.file for step in self))
+
+
+def search_snapshots(
+    directory: Path,
+    pattern: str,
+    *,
+    map_name: str | None = None,
+    regex: bool = False,
+    case_sensitive: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> SearchResult:
+    """Search every snapshot of the directory (see `SnapshotSearch`)."""
+    return SnapshotSearch(
+        directory,
+        pattern,
+        map_name=map_name,
+        regex=regex,
+        case_sensitive=case_sensitive,
+        max_bytes=max_bytes,
+    ).result()

@@ -1,0 +1,113 @@
+"""`statesnap history MAP KEY`: one entry's versions across every snapshot, and the live state.
+
+One line per version, oldest first: when and where it was first seen, whether it changed, for
+how many snapshots it stayed, or why a file was skipped. `--json` prints
+`{"map", "key", "rows": [{"state", "changed", "count", "first", "last", "value", "reason"}]}`,
+where `state` is `present`, `absent` or `skipped`, `first` and `last` are
+`{"file", "time", "live"}` (`time` ISO or null) and `value` the entry (null unless present).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from statesnap.engine import (
+    MISSING,
+    ControlError,
+    EntryHistory,
+    HistoryRow,
+    HistorySource,
+    format_timestamp,
+)
+from statesnap.tui.cli.output import Progress, print_json, say
+from statesnap.tui.cli.servers import live_client
+from statesnap.tui.cli.snapshot_files import require_dir
+from statesnap.tui.cli.travel_args import AddMaxBytes, AddVerb
+from statesnap.tui.text.formatting import format_moment
+
+__all__ = ["add_history_parser", "history"]
+
+
+def _live_value(args: argparse.Namespace) -> Any:
+    """The attached server's value of the entry, or MISSING (ControlError if it cannot say)."""
+    client = live_client(args.dir)
+    if client is None:
+        raise ControlError("no server is running")
+    try:
+        return client.entry(args.map, args.key).value
+    except ControlError as exc:
+        if str(exc).startswith("no entry "):
+            return MISSING
+        raise
+
+
+def _source_record(source: HistorySource) -> dict[str, Any]:
+    time = format_timestamp(source.time) if source.time is not None else None
+    return {"file": source.name, "time": time, "live": source.live}
+
+
+def _row_record(row: HistoryRow) -> dict[str, Any]:
+    return {
+        "state": row.kind.value,
+        "changed": row.changed,
+        "count": row.count,
+        "first": _source_record(row.first),
+        "last": _source_record(row.last),
+        "value": row.value,
+        "reason": row.reason or None,
+    }
+
+
+def _where(source: HistorySource) -> str:
+    when = format_moment(source.time) if source.time is not None else "now"
+    return f"{when:24}  {source.name}"
+
+
+def _row_line(row: HistoryRow) -> str:
+    line = f"{_where(row.first)}  {row.state}"
+    if row.count > 1:
+        line += f", unchanged in {row.count} snapshots (to {row.last.name})"
+    return line
+
+
+def history(args: argparse.Namespace) -> int:
+    require_dir(args.dir)
+    attached = not args.no_live and live_client(args.dir) is not None
+    live = (lambda: _live_value(args)) if attached else None
+    steps = EntryHistory(args.dir, args.map, args.key, live=live, max_bytes=args.max_bytes)
+    rows: list[HistoryRow] = []
+    with Progress() as progress:
+        progress.show(f"reading 0/{steps.total}…")
+        for step in steps:
+            progress.show(f"reading {step.done}/{step.total}…")
+            if step.folded:
+                rows[-1] = step.row
+            else:
+                rows.append(step.row)
+    if args.json:
+        print_json({"map": args.map, "key": args.key, "rows": [_row_record(r) for r in rows]})
+        return 0
+    if not rows:
+        say(f"no snapshots in {args.dir}")
+        return 0
+    for row in rows:
+        say(_row_line(row))
+    return 0
+
+
+def add_history_parser(verb: AddVerb, add_max_bytes: AddMaxBytes) -> None:
+    sub = verb(
+        "history",
+        "one entry's versions across every snapshot (and the running server's live state)",
+        history,
+        details="Oldest first; identical versions in a row fold into one line, files without"
+        " the entry\nsay absent, files that are not valid say why they were skipped.",
+    )
+    sub.add_argument("map", metavar="MAP")
+    sub.add_argument("key", metavar="KEY")
+    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub.add_argument(
+        "--no-live", action="store_true", help="leave out the running server's live state"
+    )
+    add_max_bytes(sub)
