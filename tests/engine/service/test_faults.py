@@ -49,13 +49,17 @@ def temp_files(directory: Path) -> list[str]:
 # -- kill -9 ------------------------------------------------------------------------------
 
 
-def _kill_moment(directory: Path, rng: random.Random, round_number: int) -> None:
-    """Wait for the moment of the kill: a random delay, or (every other round) a temp file
-    appearing, i.e. a save in the middle of writing, plus a random fraction of a millisecond."""
+def _kill_moment(directory: Path, rng: random.Random, round_number: int, seen: set[str]) -> None:
+    """Wait for the moment of the kill: a save of this round done and a random delay after
+    it, or (every other round) a temp file appearing, i.e. a save in the middle of writing,
+    plus a random fraction of a millisecond."""
+    deadline = time.monotonic() + 10.0
     if round_number % 2 == 0:
+        while set(list_snapshot_names(directory)) <= seen:
+            assert time.monotonic() < deadline, "no save completed"
+            time.sleep(0.001)
         time.sleep(rng.uniform(0.0, 0.2))
         return
-    deadline = time.monotonic() + 10.0
     while not temp_files(directory):  # a tight poll: the write lasts a few milliseconds
         assert time.monotonic() < deadline, "no save in progress seen"
     time.sleep(rng.uniform(0.0, 0.001))
@@ -73,7 +77,7 @@ def test_kill_9_at_random_moments_leaves_only_whole_files(tmp_path: Path) -> Non
         child = Child("save-loop", str(directory), "1000000")
         try:
             child.expect("ready")
-            _kill_moment(directory, rng, round_number)
+            _kill_moment(directory, rng, round_number, {p.name for p in checked.iterdir()})
             os.kill(child.pid, signal.SIGKILL)
         finally:
             child.kill()
@@ -95,7 +99,7 @@ def test_kill_9_at_random_moments_leaves_only_whole_files(tmp_path: Path) -> Non
         assert temp_files(directory) == []  # restore swept what the crash left
     assert temps_left > 0  # some kills did land mid-write
     seen = sorted(checked.iterdir())
-    assert len(seen) >= 12 and all(js_verify(*seen))  # at least one new file a round
+    assert len(seen) >= 6 and all(js_verify(*seen))  # a new file in every other round at least
 
 
 # -- the Nth file operation fails ----------------------------------------------------------
