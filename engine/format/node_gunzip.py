@@ -21,7 +21,7 @@ __all__ = ["GzipRejected", "gunzip_fast", "gunzip_zlib", "zlib_disagrees"]
 
 _LATER_MEMBER_CHUNK: Final = 1 << 12
 _LARGEST_CHUNK: Final = 1 << 22
-_CHECK_CHUNK: Final = 1 << 16
+_CHECK_CHUNK: Final = 1 << 20
 """Input given to zlib per call when only checking: its output stays small."""
 
 
