@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, cast
 
 from isal import isal_zlib
 
@@ -35,8 +35,11 @@ class GzipRejected(Exception):
 
 
 class _Decompressor(Protocol):
-    eof: bool
-    unused_data: bytes
+    @property
+    def eof(self) -> bool: ...
+
+    @property
+    def unused_data(self) -> bytes: ...
 
     def decompress(self, data: Any, max_length: int = ...) -> bytes: ...
 
@@ -116,7 +119,7 @@ def gunzip_fast(raw: bytes, max_bytes: int) -> bytes:
             raw,
             max_bytes,
             lambda: isal_zlib.decompressobj(31),
-            isal_zlib.error,
+            cast(type[Exception], isal_zlib.error),  # typed as an instance in isal's stubs
             keep=True,
             describe=lambda _start, exc: str(exc),
         )
