@@ -11,32 +11,23 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
+from statesnap.engine.format.js_exactness import is_array_index, may_differ_from_javascript
 from statesnap.engine.format.jsjson_limits import MAX_DEPTH, JSONInputError
 
 __all__ = [
     "js_dumps",
     "js_number_text",
-    "may_differ_from_javascript",
     "orjson_dumps",
 ]
 
 log = logging.getLogger(__name__)
 
 _MAX_SAFE_INTEGER = 2**53
-_MAX_ARRAY_INDEX = 4294967294
 _ORJSON_OPTIONS = orjson.OPT_STRICT_INTEGER
-
-# Scans over orjson's output for the places where JavaScript prints something else. A hit inside
-# a string is a false alarm that only costs the exact encoder's time, never correctness.
-_FLOAT_INTEGRAL = re.compile(rb"\.0[,\]}]")
-_FLOAT_EXPONENT = re.compile(rb"e[-+](?<=[0-9]e[-+])[0-9]+[,\]}]")
-_DIGIT_KEY_END = re.compile(rb'":(?<=[0-9]":)(?<![^"0-9][0-9]":)(?<![^"0-9][0-9][0-9]":)')
-_INDEX_KEY = re.compile(rb'[{,]"(?:0|[1-9][0-9]{0,9})":$')
 
 
 def js_number_text(value: int | float) -> str:
@@ -77,56 +68,6 @@ def _float_text(value: float) -> str:
         head = stripped[0] + ("." + stripped[1:] if k > 1 else "")
         text = f"{head}e{exp_sign}{abs(exponent)}"
     return sign + text
-
-
-_SCAN_WINDOW = 4 << 20
-_SCAN_OVERLAP = 64
-
-
-def _windows(raw: bytes) -> Iterator[tuple[int, int]]:
-    """Overlapping windows over `raw`, so each scan call is short and other threads get the GIL."""
-    for start in range(0, max(len(raw), 1), _SCAN_WINDOW):
-        yield start, min(len(raw), start + _SCAN_WINDOW + _SCAN_OVERLAP)
-
-
-def _has_index_key(raw: bytes, start: int, end: int) -> bool:
-    for match in _DIGIT_KEY_END.finditer(raw, start, end):
-        key_end = match.end()
-        window = max(0, key_end - 14)
-        if _INDEX_KEY.search(raw, window, key_end):
-            opening = raw.rindex(b'"', window, key_end - 2)
-            if _is_array_index(raw[opening + 1 : key_end - 2].decode()):
-                return True
-    return False
-
-
-def may_differ_from_javascript(raw: bytes) -> bool:
-    """Whether orjson's output `raw` may differ from what JavaScript prints for the same value.
-
-    True where it holds a float orjson prints in another form (`1.0`, `1e+21`) or an object key
-    that is an array index (JavaScript lists those first). A look-alike inside a string is a
-    false alarm that costs only the exact encoder's time.
-    """
-    if raw[:1] not in (b"{", b"["):  # a lone scalar: no delimiter follows it
-        return b"." in raw or b"e" in raw
-    for start, end in _windows(raw):
-        if (
-            _FLOAT_INTEGRAL.search(raw, start, end)
-            or _FLOAT_EXPONENT.search(raw, start, end)
-            or _has_index_key(raw, start, end)
-        ):
-            return True
-    return False
-
-
-def _is_array_index(key: str) -> bool:
-    return (
-        key.isascii()
-        and key.isdigit()
-        and (key == "0" or key[0] != "0")
-        and len(key) <= 10
-        and int(key) <= _MAX_ARRAY_INDEX
-    )
 
 
 def orjson_dumps(value: Any) -> bytes | None:
@@ -269,7 +210,7 @@ def _javascript_key_order(obj: dict[Any, Any], path: str) -> Iterator[tuple[str,
     """Items with string keys in JavaScript's property order: array indexes ascending first."""
     items = [(_key_text(key, path), item) for key, item in obj.items()]
     indexed = sorted(
-        ((int(key), key, item) for key, item in items if _is_array_index(key)),
+        ((int(key), key, item) for key, item in items if is_array_index(key)),
         key=lambda entry: entry[0],
     )
     if not indexed:
@@ -278,7 +219,7 @@ def _javascript_key_order(obj: dict[Any, Any], path: str) -> Iterator[tuple[str,
     for _, key, item in indexed:
         yield key, item
     for key, item in items:
-        if not _is_array_index(key):
+        if not is_array_index(key):
             yield key, item
 
 

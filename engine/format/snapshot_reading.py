@@ -11,16 +11,17 @@ import errno
 import os
 import re
 import stat
-import zlib
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from statesnap.engine.format.js_exactness import is_javascript_text_of
 from statesnap.engine.format.js_reader import js_loads
-from statesnap.engine.format.js_writer import js_dumps, may_differ_from_javascript, orjson_dumps
+from statesnap.engine.format.js_writer import js_dumps, orjson_dumps
 from statesnap.engine.format.jsjson_limits import JSONInputError
+from statesnap.engine.format.node_gunzip import GzipRejected, gunzip_fast, zlib_disagrees
 from statesnap.engine.format.schema import map_counts
 from statesnap.engine.format.snapshot_encoding import data_checksum, worker_pool
 
@@ -94,62 +95,6 @@ class SnapshotRead:
         return f"{self.status.value}: {self.reason}"
 
 
-class _Rejected(Exception):
-    def __init__(self, status: SnapshotStatus, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-_LATER_MEMBER_CHUNK = 1 << 12
-_LARGEST_CHUNK = 1 << 22
-
-
-def _gunzip(raw: bytes, max_bytes: int) -> bytes:
-    """Decompress as Node's gunzip does: every member; stop at a zero byte after a member.
-
-    The first member gets the whole input in one call (one output object, no joining). Later
-    members get chunks that start small and grow, so what a member leaves unread (which zlib
-    copies) stays small: a file of many tiny members costs linear time, not quadratic.
-    """
-    if not raw:
-        raise _Rejected(SnapshotStatus.CORRUPT, "empty file")
-    view = memoryview(raw)
-    members: list[bytes] = []
-    size = 0
-    start = 0
-    while True:
-        decoder = zlib.decompressobj(31)
-        position = start
-        chunk_size = len(raw) if start == 0 else _LATER_MEMBER_CHUNK
-        while not decoder.eof:
-            chunk = view[position : position + chunk_size]
-            if not chunk:
-                raise _Rejected(
-                    SnapshotStatus.CORRUPT, "truncated gzip data (unexpected end of file)"
-                )
-            try:
-                members.append(decoder.decompress(chunk, max_bytes + 1 - size))
-            except zlib.error as exc:
-                raise _Rejected(SnapshotStatus.CORRUPT, _gzip_error(raw, start, exc)) from None
-            position += len(chunk)
-            chunk_size = min(chunk_size * 2, _LARGEST_CHUNK)
-            size += len(members[-1])
-            if size > max_bytes:
-                raise _Rejected(
-                    SnapshotStatus.TOO_LARGE, f"decompresses to more than {format_size(max_bytes)}"
-                )
-        start = position - len(decoder.unused_data)
-        if start >= len(raw) or raw[start] == 0:
-            return members[0] if len(members) == 1 else b"".join(members)
-
-
-def _gzip_error(raw: bytes, member_start: int, exc: zlib.error) -> str:
-    if raw[member_start : member_start + 2] == b"\x1f\x8b":
-        return f"damaged gzip data ({exc})"
-    return "not gzip data" if member_start == 0 else "trailing data after the gzip stream"
-
-
 def format_size(count: int) -> str:
     """A byte count for people: `512 B`, `2.1 KiB`, `118.0 MiB`, `1.0 GiB`."""
     value = float(count)
@@ -176,43 +121,41 @@ _CANONICAL_HEAD = re.compile(
 
 
 @dataclass(frozen=True)
-class _RawDataHash:
-    """The MD5 of a file's `data` bytes as they stand (`text[start:end]`), computed while the
-    file is parsed."""
+class _BesideParse:
+    """Work that releases the GIL, run in another thread while the file is parsed: the MD5 of
+    the `data` bytes as they stand (`text[start:end]`, for a file laid out as the original
+    writes it), then zlib's confirmation of isal's reading (`zlib_disagrees`)."""
 
     text: bytes
     start: int
     end: int
     md5: Future[str]
-
-    def holds(self, data_json: bytes) -> bool:
-        """Whether these bytes are exactly `data_json` (memcmp; no copy of either)."""
-        return len(data_json) == self.end - self.start and self.text.startswith(
-            data_json, self.start
-        )
+    zlib_reading: Future[bytes | None]
 
 
-def _hash_raw_data(text: bytes) -> _RawDataHash | None:
-    """Start hashing the `data` bytes of a file laid out as the original writes it (MD5
-    releases the GIL, so it runs beside the parse); None for any other layout."""
+def _start_beside_parse(raw: bytes, text: bytes, max_bytes: int) -> _BesideParse:
     head = _CANONICAL_HEAD.match(text)
-    if head is None or not text.endswith(b"}"):
-        return None
-    start, end = head.end(), len(text) - 1
-    return _RawDataHash(
-        text, start, end, worker_pool().submit(data_checksum, memoryview(text)[start:end])
-    )
+    start, end = (head.end(), len(text) - 1) if head and text.endswith(b"}") else (0, -1)
+    md5: Future[str] = Future()
+
+    def work() -> bytes | None:
+        if end >= 0:
+            md5.set_result(data_checksum(memoryview(text)[start:end]))
+        else:
+            md5.cancel()
+        return zlib_disagrees(raw, max_bytes, len(text))
+
+    return _BesideParse(text, start, end, md5, worker_pool().submit(work))
 
 
-def _data_checksum_of(data: Any, raw_hash: _RawDataHash | None) -> str:
+def _data_checksum_of(data: Any, beside: _BesideParse) -> str:
     """MD5 of `JSON.stringify(data)`: the hash of the file's own `data` bytes where they are
     provably what JavaScript prints for the parsed value (orjson prints the same bytes and
     none of them is where orjson and JavaScript differ), else of the exact re-serialization."""
-    if raw_hash is not None:
+    if beside.end >= 0:
         fast = orjson_dumps(data)
-        if fast is not None and raw_hash.holds(fast) and not may_differ_from_javascript(fast):
-            return raw_hash.md5.result()
-        raw_hash.md5.cancel()
+        if fast is not None and is_javascript_text_of(beside.text, beside.start, beside.end, fast):
+            return beside.md5.result()
     return data_checksum(js_dumps(data))
 
 
@@ -224,11 +167,34 @@ def read_snapshot_bytes(
     raw: bytes, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, keep_data: bool = True
 ) -> SnapshotRead:
     """Judge a file's bytes as the original loader would; never raises for their content."""
-    size = len(raw)
     try:
-        text = _gunzip(raw, max_bytes)
-    except _Rejected as rejected:
-        return SnapshotRead(path, rejected.status, rejected.reason, size=size)
+        text = gunzip_fast(raw, max_bytes)
+    except GzipRejected as rejected:
+        return _gzip_rejection(path, rejected, len(raw), max_bytes)
+    beside = _start_beside_parse(raw, text, max_bytes)
+    found = _judge_text(text, path, len(raw), beside, keep_data)
+    try:
+        zlib_text = beside.zlib_reading.result()
+    except GzipRejected as rejected:
+        return _gzip_rejection(path, rejected, len(raw), max_bytes)
+    if zlib_text is None:
+        return found
+    return _judge_text(
+        zlib_text, path, len(raw), _start_beside_parse(raw, zlib_text, max_bytes), keep_data
+    )
+
+
+def _gzip_rejection(path: Path, rejected: GzipRejected, size: int, max_bytes: int) -> SnapshotRead:
+    if rejected.too_large:
+        reason = f"decompresses to more than {format_size(max_bytes)}"
+        return SnapshotRead(path, SnapshotStatus.TOO_LARGE, reason, size=size)
+    return SnapshotRead(path, SnapshotStatus.CORRUPT, rejected.reason, size=size)
+
+
+def _judge_text(
+    text: bytes, path: Path, size: int, beside: _BesideParse, keep_data: bool
+) -> SnapshotRead:
+    """The verdict on a file whose gzip data reads as `text`."""
     json_bytes = len(text)
     utf8_note: str | None = None
 
@@ -237,7 +203,6 @@ def read_snapshot_bytes(
             reason = f"{utf8_note}; {reason}"
         return SnapshotRead(path, status, reason, size=size, json_bytes=json_bytes, **fields)
 
-    raw_md5 = _hash_raw_data(text)
     try:
         doc = js_loads(text)  # orjson checks the UTF-8 as it parses
     except JSONInputError as exc:
@@ -276,7 +241,7 @@ def read_snapshot_bytes(
     if expected is None:
         return verdict(SnapshotStatus.CORRUPT, 'missing or non-string "checksum"', **known)
     try:
-        actual = _data_checksum_of(data, raw_md5)
+        actual = _data_checksum_of(data, beside)
     except (JSONInputError, TypeError) as exc:
         return verdict(SnapshotStatus.CORRUPT, str(exc), **known)
     if actual != expected:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from statesnap.engine.directory.files import rotate_snapshots, write_snapshot_file
-from statesnap.engine.format.js_writer import js_dumps, may_differ_from_javascript, orjson_dumps
+from statesnap.engine.format.js_exactness import may_differ_from_javascript
+from statesnap.engine.format.js_writer import js_dumps, orjson_dumps
 from statesnap.engine.format.snapshot_encoding import data_checksum
 from statesnap.engine.format.timestamps import now_iso
 from statesnap.engine.service.capability import SnapshotCapable, snapshot_capable
