@@ -19,6 +19,7 @@ from typing import Any
 from statesnap.engine.directory.files import rotate_snapshots, write_snapshot_file
 from statesnap.engine.format.js_exactness import may_differ_from_javascript
 from statesnap.engine.format.js_writer import js_dumps, orjson_dumps
+from statesnap.engine.format.process_tuning import collector_paused
 from statesnap.engine.format.snapshot_encoding import data_checksum
 from statesnap.engine.format.timestamps import now_iso
 from statesnap.engine.service.capability import SnapshotCapable, snapshot_capable
@@ -92,7 +93,8 @@ class SnapshotWriter:
         """Replace the whole state with `data`; return the new state, serialized."""
         storage = self.snapshot_storage()
         with storage.lock:
-            storage.load_data(data)
+            with collector_paused():
+                storage.load_data(data)
             return js_dumps(storage.snapshot_data())
 
     def _take(self) -> tuple[bytes, bool]:

@@ -34,6 +34,7 @@ from statesnap.engine.directory.files import (
     sweep_temp_files,
 )
 from statesnap.engine.directory.lock import DirectoryLock
+from statesnap.engine.format.process_tuning import collector_paused
 from statesnap.engine.format.snapshot_reading import DEFAULT_MAX_BYTES, read_snapshot
 from statesnap.engine.format.timestamps import now_iso
 from statesnap.engine.service.errors import ServiceClosedError
@@ -184,7 +185,7 @@ class SnapshotService:
             if found.is_valid and not isinstance(found.data, dict):
                 found = replace(found, reason="data is not a JSON object")
             elif found.is_valid:
-                with storage.lock:
+                with storage.lock, collector_paused():
                     storage.load_data(found.data)
                 self.restored_from = name
                 self._writer.last_checksum = found.actual_checksum
