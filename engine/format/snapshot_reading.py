@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import zlib
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -26,6 +27,7 @@ from statesnap.engine.format.snapshot_encoding import data_checksum, worker_pool
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "KnownValid",
     "SnapshotRead",
     "SnapshotStatus",
     "format_size",
@@ -220,10 +222,22 @@ def _is_version_one(version: Any) -> bool:
     return not isinstance(version, bool) and isinstance(version, int | float) and version == 1
 
 
+KnownValid = Callable[[bytes], bool]
+"""Told a file's exact bytes as read: True if those very bytes are known to be a valid
+snapshot (judged before, by their content hash). Then the proof that the data is what
+`JSON.stringify` prints is skipped; everything else is read and checked as always."""
+
+
 def read_snapshot_bytes(
-    raw: bytes, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, keep_data: bool = True
+    raw: bytes,
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    keep_data: bool = True,
+    known_valid: KnownValid | None = None,
 ) -> SnapshotRead:
     """Judge a file's bytes as the original loader would; never raises for their content."""
+    proven = known_valid is not None and known_valid(raw)
     size = len(raw)
     try:
         text = _gunzip(raw, max_bytes)
@@ -237,7 +251,7 @@ def read_snapshot_bytes(
             reason = f"{utf8_note}; {reason}"
         return SnapshotRead(path, status, reason, size=size, json_bytes=json_bytes, **fields)
 
-    raw_md5 = _hash_raw_data(text)
+    raw_md5 = None if proven else _hash_raw_data(text)
     try:
         doc = js_loads(text)  # orjson checks the UTF-8 as it parses
     except JSONInputError as exc:
@@ -276,7 +290,7 @@ def read_snapshot_bytes(
     if expected is None:
         return verdict(SnapshotStatus.CORRUPT, 'missing or non-string "checksum"', **known)
     try:
-        actual = _data_checksum_of(data, raw_md5)
+        actual = expected if proven else _data_checksum_of(data, raw_md5)
     except (JSONInputError, TypeError) as exc:
         return verdict(SnapshotStatus.CORRUPT, str(exc), **known)
     if actual != expected:
@@ -290,9 +304,14 @@ def read_snapshot_bytes(
 
 
 def read_snapshot(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, keep_data: bool = True
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    keep_data: bool = True,
+    known_valid: KnownValid | None = None,
 ) -> SnapshotRead:
-    """Read and judge one file. A symbolic link is refused; I/O errors become `corrupt`."""
+    """Read and judge one file. A symbolic link is refused; I/O errors become `corrupt`.
+    `known_valid` (see `KnownValid`) is told the bytes read, if any."""
     path = Path(path)
     try:
         # O_NONBLOCK: a FIFO under a snapshot name must not hang the reader
@@ -313,7 +332,9 @@ def read_snapshot(
             raw = handle.read()
     except OSError as exc:
         return SnapshotRead(path, SnapshotStatus.CORRUPT, _os_reason(exc))
-    return read_snapshot_bytes(raw, path, max_bytes=max_bytes, keep_data=keep_data)
+    return read_snapshot_bytes(
+        raw, path, max_bytes=max_bytes, keep_data=keep_data, known_valid=known_valid
+    )
 
 
 def _os_reason(exc: OSError) -> str:

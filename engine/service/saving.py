@@ -1,6 +1,8 @@
 """Writing the state to snapshot files: taken atomically under the storage lock, written
 durably off the event loop, then rotated; nothing written once the final snapshot has begun;
-a failure kept in the last-save record and in the storage's telemetry.
+a failure kept in the last-save record and in the storage's telemetry; the verdict on each
+file written recorded in the user's verdict store (`record_written`), so that reading it back
+(a restore, a listing) skips the proof.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from statesnap.engine.catalog.content_verdicts import record_written
+from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.engine.directory.files import rotate_snapshots, write_snapshot_file
 from statesnap.engine.format.js_writer import js_dumps, may_differ_from_javascript, orjson_dumps
-from statesnap.engine.format.snapshot_encoding import data_checksum
+from statesnap.engine.format.schema import map_counts
+from statesnap.engine.format.snapshot_encoding import EncodedSnapshot, data_checksum
 from statesnap.engine.format.timestamps import now_iso
 from statesnap.engine.service.capability import SnapshotCapable, snapshot_capable
 from statesnap.engine.service.errors import ServiceClosedError, SnapshotsDisabledError
@@ -69,6 +74,8 @@ class SnapshotWriter:
         self._kept_names = kept_names
         self._saved = saved
         self._write_lock = threading.Lock()
+        self.verdicts = VerdictStore()
+        self._serialized: tuple[bytes, dict[str, int]] | None = None
 
     # -- the state ------------------------------------------------------------------------
 
@@ -85,14 +92,22 @@ class SnapshotWriter:
         """The data object's JavaScript-exact bytes, taken atomically under the storage lock."""
         storage = self.snapshot_storage()
         with storage.lock:
-            return js_dumps(storage.snapshot_data())
+            data = storage.snapshot_data()
+            return self._counted(js_dumps(data), data)
+
+    def _counted(self, data_json: bytes, data: dict[str, Any]) -> bytes:
+        """Note the counts of the state `data_json` serializes (under the storage lock), for
+        the verdict recorded once it is written."""
+        self._serialized = (data_json, map_counts(data))
+        return data_json
 
     def replace_state(self, data: dict[str, Any]) -> bytes:
         """Replace the whole state with `data`; return the new state, serialized."""
         storage = self.snapshot_storage()
         with storage.lock:
             storage.load_data(data)
-            return js_dumps(storage.snapshot_data())
+            data = storage.snapshot_data()
+            return self._counted(js_dumps(data), data)
 
     def _take(self) -> tuple[bytes, bool]:
         """The data serialized atomically by one orjson call under the storage lock, and whether
@@ -101,7 +116,11 @@ class SnapshotWriter:
         with storage.lock:
             data = storage.snapshot_data()
             fast = orjson_dumps(data)
-            return (fast, False) if fast is not None else (js_dumps(data), True)
+            return (
+                (self._counted(fast, data), False)
+                if fast is not None
+                else (self._counted(js_dumps(data), data), True)
+            )
 
     # -- saving ---------------------------------------------------------------------------
 
@@ -190,6 +209,7 @@ class SnapshotWriter:
                 parallel=parallel,
                 before_link=None if final else self.check_open,
             )
+            self._record(path, encoded, data_json)
             self._saved(path)
             if rotate:
                 protect = (path.name, *self._kept_names())
@@ -212,6 +232,22 @@ class SnapshotWriter:
         self.last_save = result
         log.info("snapshot saved: %s (%s, %.0f ms)", path.name, reason, result.duration_s * 1000)
         return result
+
+    def _record(self, path: Path, encoded: EncodedSnapshot, data_json: bytes) -> None:
+        """Record the verdict on the file just written, if the state it holds was counted
+        (the bytes were serialized by this writer, and not since)."""
+        serialized, self._serialized = self._serialized, None
+        if serialized is None or serialized[0] is not data_json:
+            return
+        record_written(
+            self.verdicts,
+            path,
+            encoded.parts,
+            data_json=data_json,
+            timestamp=encoded.timestamp,
+            checksum=encoded.checksum,
+            counts=serialized[1],
+        )
 
     def check_open(self) -> None:
         """ServiceClosedError once the final snapshot has begun."""
