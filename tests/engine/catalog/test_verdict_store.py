@@ -35,9 +35,7 @@ from tests.support.damaged_files import damage
 from tests.support.node_bridge import FIXTURES
 
 MAX = 1 << 30
-ORIGINALS = sorted(
-    path for folder in ("basic", "broken") for path in (FIXTURES / folder).iterdir()
-)
+ORIGINALS = sorted(path for folder in ("basic", "broken") for path in (FIXTURES / folder).iterdir())
 
 
 def write(directory: Path, data: dict[str, Any]) -> Path:

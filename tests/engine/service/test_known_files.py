@@ -34,7 +34,7 @@ AWKWARD: dict[str, dict[str, Any]] = {
         "sessions": [{"id": "s", "n": [1e21, 1e-7, 0.1 + 0.2, -0.0, 5e-324, 1.5e300]}],
         "custom": {"b": 1, "10": 2, "2": 3, "-1": 4, "01": 5, "4294967295": 6, "x": {"1": 0}},
     },
-    "text": {"sessions": [{"id": "é\u2028\ud800 \x00\x1f\"\\/<script>", "emoji": "🧪"}]},
+    "text": {"sessions": [{"id": 'é\u2028\ud800 \x00\x1f"\\/<script>', "emoji": "🧪"}]},
     "empty": {},
 }
 
