@@ -23,7 +23,7 @@ from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.engine.directory.files import rotate_snapshots, write_snapshot_file
 from statesnap.engine.format.js_writer import js_dumps, may_differ_from_javascript, orjson_dumps
 from statesnap.engine.format.schema import map_counts
-from statesnap.engine.format.snapshot_encoding import EncodedSnapshot, data_checksum
+from statesnap.engine.format.snapshot_encoding import data_checksum
 from statesnap.engine.format.timestamps import now_iso
 from statesnap.engine.service.capability import SnapshotCapable, snapshot_capable
 from statesnap.engine.service.errors import ServiceClosedError, SnapshotsDisabledError
@@ -194,6 +194,7 @@ class SnapshotWriter:
             self.final_started = True
         else:
             self.check_open()
+        counts = self._counts_of(data_json)
         checksum = data_checksum(data_json) if skip_unchanged else None
         if skip_unchanged and checksum == self.last_checksum:
             result = SaveResult(at, True, checksum=checksum, skipped_unchanged=True, reason=reason)
@@ -209,7 +210,16 @@ class SnapshotWriter:
                 parallel=parallel,
                 before_link=None if final else self.check_open,
             )
-            self._record(path, encoded, data_json)
+            if counts is not None:
+                record_written(
+                    self.verdicts,
+                    path,
+                    encoded.parts,
+                    data_json=data_json,
+                    timestamp=encoded.timestamp,
+                    checksum=encoded.checksum,
+                    counts=counts,
+                )
             self._saved(path)
             if rotate:
                 protect = (path.name, *self._kept_names())
@@ -233,21 +243,12 @@ class SnapshotWriter:
         log.info("snapshot saved: %s (%s, %.0f ms)", path.name, reason, result.duration_s * 1000)
         return result
 
-    def _record(self, path: Path, encoded: EncodedSnapshot, data_json: bytes) -> None:
-        """Record the verdict on the file just written, if the state it holds was counted
-        (the bytes were serialized by this writer, and not since)."""
+    def _counts_of(self, data_json: bytes) -> dict[str, int] | None:
+        """The counts noted when `data_json` was serialized (None if these bytes were not, or
+        others since), for the verdict recorded once they are written. The note is let go
+        of either way: it must not keep a serialized state alive."""
         serialized, self._serialized = self._serialized, None
-        if serialized is None or serialized[0] is not data_json:
-            return
-        record_written(
-            self.verdicts,
-            path,
-            encoded.parts,
-            data_json=data_json,
-            timestamp=encoded.timestamp,
-            checksum=encoded.checksum,
-            counts=serialized[1],
-        )
+        return serialized[1] if serialized is not None and serialized[0] is data_json else None
 
     def check_open(self) -> None:
         """ServiceClosedError once the final snapshot has begun."""

@@ -152,3 +152,18 @@ def test_a_forged_valid_verdict_does_not_restore_a_damaged_file(tmp_path: Path) 
     finally:
         reader.close()
     assert sorted(list_snapshot_names(directory)) == sorted([older.name, newer.name])
+
+
+def test_a_periodic_save_records_and_a_skipped_one_keeps_no_bytes(tmp_path: Path) -> None:
+    service = service_on(tmp_path / "snaps", {"sessions": [{"id": "a"}]})
+    try:
+        saved = asyncio.run(service.save_periodic())
+        skipped = asyncio.run(service.save_periodic())
+        writer = service._writer
+    finally:
+        service.close()
+    assert saved.path is not None and skipped.skipped_unchanged
+    assert recorded_verdict(VerdictStore(), saved.path, MAX) == read_snapshot(
+        saved.path, keep_data=False
+    )
+    assert writer._serialized is None
