@@ -13,6 +13,17 @@ from tests.support.processes import private_runtime_dir
 from tests.support.redis_server import RedisServer
 
 
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A fresh $XDG_CACHE_HOME for every test (and the processes it starts): the verdicts a
+    test records never reach the user's cache, nor another test."""
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """A real redis-server on a free port, for the whole test session (one per xdist worker)."""

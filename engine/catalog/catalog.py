@@ -10,7 +10,9 @@ a file with its data for the caller to hold, and keeps no copy: the data lives e
 as the caller holds it. A file of `offload_bytes` or more is judged in a helper process:
 parsing a large file holds the GIL for a second at a time, which would freeze every other
 thread of the caller (a dashboard's event loop); gunzip and MD5 alone would not. The verdicts
-are kept by `verdicts`, the directory followed by `follow`.
+are kept by `verdicts`, the directory followed by `follow`. A verdict is also recorded by
+content hash in the user's `VerdictStore` (`verdict_store`), so a file whose exact bytes were
+judged before, by any statesnap process of this user, costs one hash of it, not a read.
 
 `follow()` keeps the listing current for as long as the caller wants, whatever happens to the
 directory; `rescan()` is one look, by hand. Temp files and other names never count as changes.
@@ -32,6 +34,7 @@ from statesnap.engine.catalog.records import (
     listing_order,
     stat_entry,
 )
+from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.engine.catalog.verdicts import (
     BATCH_S,
     OFFLOAD_BYTES,
@@ -54,13 +57,17 @@ class SnapshotCatalog:
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         offload_bytes: int | None = OFFLOAD_BYTES,
+        verdict_store: VerdictStore | bool = True,
     ) -> None:
+        """`verdict_store`: where verdicts are recorded by content hash; True for the user's
+        (`cache_dir()`), False for none."""
         self.directory = Path(directory)
         self.max_bytes = max_bytes
         self.offload_bytes = offload_bytes
         self._entries: tuple[CatalogEntry, ...] = ()
         self._listing_lock = threading.Lock()
-        self._verdicts = VerdictCache(self.directory, max_bytes, offload_bytes)
+        store = VerdictStore() if verdict_store is True else verdict_store or None
+        self._verdicts = VerdictCache(self.directory, max_bytes, offload_bytes, store)
         self._follower = DirectoryFollower(self.directory, self.refresh, self._unlist)
 
     @property

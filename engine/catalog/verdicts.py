@@ -1,6 +1,7 @@
 """The catalog's verdicts: each version of a file judged once and cached, even when two threads
-ask at once; a large file judged in a helper process; many files judged a few at a time, their
-verdicts handed over in batches.
+ask at once; a file whose exact bytes were judged before (by any process of this user: the
+`VerdictStore`, by content hash) not judged again; a large file judged in a helper process;
+many files judged a few at a time, their verdicts handed over in batches.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
 
+from statesnap.engine.catalog.content_verdicts import judge_and_record, recorded_verdict
 from statesnap.engine.catalog.records import (
     CatalogClosedError,
     CatalogEntry,
@@ -20,8 +22,9 @@ from statesnap.engine.catalog.records import (
     Verified,
     stat_entry,
 )
-from statesnap.engine.catalog.verify_helper import helper_command, verdict_from_json
-from statesnap.engine.format.snapshot_reading import SnapshotRead, read_snapshot
+from statesnap.engine.catalog.verdict_store import VerdictStore
+from statesnap.engine.catalog.verify_helper import helper_command, helper_output
+from statesnap.engine.format.snapshot_reading import SnapshotRead
 
 __all__ = ["BATCH_S", "OFFLOAD_BYTES", "VERIFY_THREADS", "VerdictCache", "verdicts_in_batches"]
 
@@ -35,12 +38,20 @@ BATCH_S = 0.05
 
 
 class VerdictCache:
-    """Verdicts on the files of one directory, by version (name, size, mtime, inode)."""
+    """Verdicts on the files of one directory, by version (name, size, mtime, inode), over
+    the verdicts `store` recorded by content (None: none kept beyond this object)."""
 
-    def __init__(self, directory: Path, max_bytes: int, offload_bytes: int | None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        max_bytes: int,
+        offload_bytes: int | None,
+        store: VerdictStore | None = None,
+    ) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
         self.offload_bytes = offload_bytes
+        self.store = store
         self._lock = threading.Lock()
         self._verdicts: dict[EntryKey, SnapshotRead] = {}
         self._in_flight: dict[EntryKey, threading.Event] = {}
@@ -84,7 +95,7 @@ class VerdictCache:
     def load(self, entry: CatalogEntry) -> SnapshotRead:
         """Read the file with its data (in this process), and record its verdict. The data is
         not kept here."""
-        found = read_snapshot(self.directory / entry.name, max_bytes=self.max_bytes, keep_data=True)
+        found = self._judge(self.directory / entry.name, keep_data=True)
         self.remember(entry, replace(found, data=None))
         return found
 
@@ -98,16 +109,26 @@ class VerdictCache:
             with self._lock:
                 self._verdicts[entry.key] = verdict
 
+    def _judge(self, path: Path, *, keep_data: bool) -> SnapshotRead:
+        return judge_and_record(
+            path, max_bytes=self.max_bytes, keep_data=keep_data, store=self.store
+        )
+
     def _read(self, entry: CatalogEntry) -> SnapshotRead:
         path = self.directory / entry.name
+        if self.store is not None:
+            known = recorded_verdict(self.store, path, self.max_bytes)
+            if known is not None:
+                return known
         if self.offload_bytes is None or entry.size < self.offload_bytes:
-            return read_snapshot(path, max_bytes=self.max_bytes, keep_data=False)
+            return self._judge(path, keep_data=False)
         return self._read_in_helper(path)
 
     def _read_in_helper(self, path: Path) -> SnapshotRead:
         """`read_snapshot(path, keep_data=False)` in a fresh interpreter (`verify_helper`), so
         that the parse holds another process's GIL and its memory goes back to the system
-        when the file is done. If the helper cannot run, the file is read here instead."""
+        when the file is done; its verdict recorded under the hash of the bytes it judged.
+        If the helper cannot run, the file is read here instead."""
         helper: subprocess.Popen[bytes] | None
         with self._lock:
             if self._closed:
@@ -124,7 +145,7 @@ class VerdictCache:
             if helper is not None:
                 self._helpers.add(helper)
         if helper is None:
-            return read_snapshot(path, max_bytes=self.max_bytes, keep_data=False)
+            return self._judge(path, keep_data=False)
         try:
             output, _ = helper.communicate()
         finally:
@@ -134,10 +155,14 @@ class VerdictCache:
             raise CatalogClosedError("catalog closed during verification")
         if helper.returncode == 0:
             try:
-                return verdict_from_json(path, output)
+                found, digest = helper_output(path, output)
             except (ValueError, KeyError, TypeError):
                 pass
-        return read_snapshot(path, max_bytes=self.max_bytes, keep_data=False)
+            else:
+                if self.store is not None and digest is not None:
+                    self.store.record(digest, found)
+                return found
+        return self._judge(path, keep_data=False)
 
     def close(self) -> None:
         """Stop any helper process. Verdicts already cached stay readable."""

@@ -1,6 +1,8 @@
 """Writing the state to snapshot files: taken atomically under the storage lock, written
 durably off the event loop, then rotated; nothing written once the final snapshot has begun;
-a failure kept in the last-save record and in the storage's telemetry.
+a failure kept in the last-save record and in the storage's telemetry; the verdict on each
+file written recorded in the user's verdict store (`record_written`), so that reading it back
+(a restore, a listing) skips the proof.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from statesnap.engine.catalog.content_verdicts import record_written
+from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.engine.directory.files import rotate_snapshots, write_snapshot_file
 from statesnap.engine.format.js_exactness import may_differ_from_javascript
 from statesnap.engine.format.js_writer import js_dumps, orjson_dumps
 from statesnap.engine.format.process_tuning import collector_paused
+from statesnap.engine.format.schema import map_counts
 from statesnap.engine.format.snapshot_encoding import data_checksum
 from statesnap.engine.format.timestamps import now_iso
 from statesnap.engine.service.capability import SnapshotCapable, snapshot_capable
@@ -71,6 +76,8 @@ class SnapshotWriter:
         self._kept_names = kept_names
         self._saved = saved
         self._write_lock = threading.Lock()
+        self.verdicts = VerdictStore()
+        self._serialized: tuple[bytes, dict[str, int]] | None = None
 
     # -- the state ------------------------------------------------------------------------
 
@@ -87,7 +94,14 @@ class SnapshotWriter:
         """The data object's JavaScript-exact bytes, taken atomically under the storage lock."""
         storage = self.snapshot_storage()
         with storage.lock:
-            return js_dumps(storage.snapshot_data())
+            data = storage.snapshot_data()
+            return self._counted(js_dumps(data), data)
+
+    def _counted(self, data_json: bytes, data: dict[str, Any]) -> bytes:
+        """Note the counts of the state `data_json` serializes (under the storage lock), for
+        the verdict recorded once it is written."""
+        self._serialized = (data_json, map_counts(data))
+        return data_json
 
     def replace_state(self, data: dict[str, Any]) -> bytes:
         """Replace the whole state with `data`; return the new state, serialized."""
@@ -95,7 +109,8 @@ class SnapshotWriter:
         with storage.lock:
             with collector_paused():
                 storage.load_data(data)
-            return js_dumps(storage.snapshot_data())
+            data = storage.snapshot_data()
+            return self._counted(js_dumps(data), data)
 
     def _take(self) -> tuple[bytes, bool]:
         """The data serialized atomically by one orjson call under the storage lock, and whether
@@ -104,7 +119,11 @@ class SnapshotWriter:
         with storage.lock:
             data = storage.snapshot_data()
             fast = orjson_dumps(data)
-            return (fast, False) if fast is not None else (js_dumps(data), True)
+            return (
+                (self._counted(fast, data), False)
+                if fast is not None
+                else (self._counted(js_dumps(data), data), True)
+            )
 
     # -- saving ---------------------------------------------------------------------------
 
@@ -178,6 +197,7 @@ class SnapshotWriter:
             self.final_started = True
         else:
             self.check_open()
+        counts = self._counts_of(data_json)
         checksum = data_checksum(data_json) if skip_unchanged else None
         if skip_unchanged and checksum == self.last_checksum:
             result = SaveResult(at, True, checksum=checksum, skipped_unchanged=True, reason=reason)
@@ -193,6 +213,16 @@ class SnapshotWriter:
                 parallel=parallel,
                 before_link=None if final else self.check_open,
             )
+            if counts is not None:
+                record_written(
+                    self.verdicts,
+                    path,
+                    encoded.parts,
+                    data_json=data_json,
+                    timestamp=encoded.timestamp,
+                    checksum=encoded.checksum,
+                    counts=counts,
+                )
             self._saved(path)
             if rotate:
                 protect = (path.name, *self._kept_names())
@@ -215,6 +245,13 @@ class SnapshotWriter:
         self.last_save = result
         log.info("snapshot saved: %s (%s, %.0f ms)", path.name, reason, result.duration_s * 1000)
         return result
+
+    def _counts_of(self, data_json: bytes) -> dict[str, int] | None:
+        """The counts noted when `data_json` was serialized (None if these bytes were not, or
+        others since), for the verdict recorded once they are written. The note is let go
+        of either way: it must not keep a serialized state alive."""
+        serialized, self._serialized = self._serialized, None
+        return serialized[1] if serialized is not None and serialized[0] is data_json else None
 
     def check_open(self) -> None:
         """ServiceClosedError once the final snapshot has begun."""

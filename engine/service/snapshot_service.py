@@ -27,6 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
+from statesnap.engine.catalog.content_verdicts import judge_and_record
 from statesnap.engine.directory.files import (
     default_snapshot_dir,
     ensure_snapshot_dir,
@@ -35,7 +36,7 @@ from statesnap.engine.directory.files import (
 )
 from statesnap.engine.directory.lock import DirectoryLock
 from statesnap.engine.format.process_tuning import collector_paused
-from statesnap.engine.format.snapshot_reading import DEFAULT_MAX_BYTES, read_snapshot
+from statesnap.engine.format.snapshot_reading import DEFAULT_MAX_BYTES
 from statesnap.engine.format.timestamps import now_iso
 from statesnap.engine.service.errors import ServiceClosedError
 from statesnap.engine.service.records import (
@@ -173,7 +174,9 @@ class SnapshotService:
         """Restore the newest valid snapshot, falling back to older ones; True if one was.
 
         Every file passed over is logged and kept in `skipped` with its reason. Stale temp
-        files from a crashed write are swept first.
+        files from a crashed write are swept first. A file whose exact bytes have a valid
+        verdict recorded (the user's verdict store, by content hash: say, the file this
+        service wrote) is still read and parsed, without the JavaScript-exactness proof.
         """
         storage = self._writer.snapshot_storage()
         self.skipped = []
@@ -181,7 +184,12 @@ class SnapshotService:
         for name in sweep_temp_files(self.directory):
             log.info("removed a temp file left by an interrupted save: %s", name)
         for name in list_snapshot_names(self.directory):
-            found = read_snapshot(self.directory / name, max_bytes=self.max_bytes)
+            found = judge_and_record(
+                self.directory / name,
+                max_bytes=self.max_bytes,
+                keep_data=True,
+                store=self._writer.verdicts,
+            )
             if found.is_valid and not isinstance(found.data, dict):
                 found = replace(found, reason="data is not a JSON object")
             elif found.is_valid:

@@ -105,7 +105,7 @@ def verify(args: argparse.Namespace) -> int:
         paths = snapshot_paths(args.dir)
         if not paths:
             raise CommandError(f"nothing to verify: no snapshot files in {args.dir}")
-    results = verify_all(paths, args.max_bytes)
+    results = verify_all(paths, args.max_bytes, full=args.full)
     for found in results:
         if args.quiet:
             continue

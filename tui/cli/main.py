@@ -159,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify_command.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing; only the exit status"
     )
+    verify_command.add_argument(
+        "--full",
+        action="store_true",
+        help="judge every file in full, even one whose exact bytes (by SHA-256) were judged"
+        " before (by default their recorded verdict is reused; see the README)",
+    )
     _add_max_bytes(verify_command)
 
     show_command = verb(

@@ -1,5 +1,6 @@
 """The snapshot files a read-only verb names: a path or a name in the directory, read with its
-data (a file that is not valid is read with a warning, or refused), or verified in bulk."""
+data (a file that is not valid is read with a warning, or refused), or verified in bulk (a file
+whose exact bytes were judged before by a hash of them, from the user's verdict store)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from statesnap.engine import SnapshotRead, list_snapshot_names, read_snapshot
+from statesnap.engine.catalog.content_verdicts import verdict_of
+from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.output import Progress, warn
 from statesnap.tui.text.safe_text import escape_controls
@@ -61,14 +64,16 @@ def read_data(spec: str, args: argparse.Namespace, *, salvage: bool = True) -> S
     return found
 
 
-def verify_all(paths: Sequence[Path], max_bytes: int) -> list[SnapshotRead]:
-    """The verdict on each file (without its data), in order, with progress on stderr."""
+def verify_all(paths: Sequence[Path], max_bytes: int, *, full: bool = False) -> list[SnapshotRead]:
+    """The verdict on each file (without its data), in order, with progress on stderr: the one
+    recorded for its exact bytes, else (and always with `full`) judged in full and recorded."""
     results: list[SnapshotRead] = []
-    # gunzip and MD5 release the GIL; two workers keep both cores busy.
+    store = VerdictStore()
+    # hashing, gunzip and MD5 release the GIL; two workers keep both cores busy.
     with ThreadPoolExecutor(max_workers=2) as pool, Progress() as progress:
         progress.show(f"verifying 0/{len(paths)} files…")
         for found in pool.map(
-            lambda path: read_snapshot(path, max_bytes=max_bytes, keep_data=False), paths
+            lambda path: verdict_of(path, max_bytes=max_bytes, store=store, trust=not full), paths
         ):
             results.append(found)
             progress.show(f"verifying {len(results)}/{len(paths)} files…")

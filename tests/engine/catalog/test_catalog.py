@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import statesnap.engine.catalog.verdicts
+import statesnap.engine.catalog.content_verdicts
 from statesnap.engine import (
     SnapshotRead,
     SnapshotStatus,
@@ -52,7 +52,7 @@ def counted_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
         seen.append(path)
         return read_snapshot(path, **options)
 
-    monkeypatch.setattr(statesnap.engine.catalog.verdicts, "read_snapshot", counting)
+    monkeypatch.setattr(statesnap.engine.catalog.content_verdicts, "read_snapshot", counting)
     yield seen
 
 
