@@ -187,9 +187,7 @@ class HistoryScreen(DashboardScreen):
     def action_diff(self) -> None:
         pair = self.rows.diff_pair(self.table.cursor_row)
         if pair is not None:
-            self.app.push_screen(
-                VersionDiffScreen(self.context, self.map_name, self.key, *pair)
-            )
+            self.app.push_screen(VersionDiffScreen(self.context, self.map_name, self.key, *pair))
 
     def action_back(self) -> None:
         self.dismiss()

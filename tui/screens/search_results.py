@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from statesnap.engine import SearchMatch, SnapshotSearch
+from statesnap.engine import FileMatches, SearchMatch, SnapshotSearch
 from statesnap.tui.context import DashboardContext
 from statesnap.tui.rows.search import (
     FILE_COLUMNS,
@@ -128,7 +128,12 @@ class SearchResultsScreen(DashboardScreen):
     @on(VirtualTable.CursorMoved, "#search-files")
     def _file_highlighted(self, message: VirtualTable.CursorMoved) -> None:
         if 0 <= message.row < len(self.file_rows):
-            found = self.file_rows.files[message.row]
+            self._show_matches(self.file_rows.files[message.row])
+
+    def _show_matches(self, found: FileMatches) -> None:
+        """The file's matches below (left as they are if they are shown already)."""
+        source = self.matches.source
+        if not isinstance(source, MatchRows) or source.found is not found:
             empty = "No entries: the file could not be searched." if found.skipped else ""
             self.matches.set_rows(MatchRows(found), empty_text=empty)
 
@@ -145,10 +150,9 @@ class SearchResultsScreen(DashboardScreen):
         row = self.file_rows.row_of(match.file)
         if row is None:
             return
-        self.files.move_cursor(row)
         found = self.file_rows.files[row]
-        if not isinstance(self.matches.source, MatchRows) or self.matches.source.found != found:
-            self.matches.set_rows(MatchRows(found))
+        self._show_matches(found)
+        self.files.move_cursor(row)
         self.matches.move_cursor(found.matches.index(match))
         self.matches.focus()
 
@@ -177,4 +181,3 @@ class SearchResultsScreen(DashboardScreen):
             self.files.focus()
         else:
             self.dismiss()
-
