@@ -51,6 +51,10 @@ class EntryRows(Protocol):
     @property
     def key_count(self) -> int: ...
 
+    def key(self, row: int) -> str | None:
+        """The row's key; None while the row is being read."""
+        ...
+
     def label(self, row: int) -> str | None:
         """The row's address (`sess_a1`, `sess_a1 [3]`); None while the row is being read."""
         ...

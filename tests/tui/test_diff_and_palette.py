@@ -156,5 +156,6 @@ async def test_the_palette_lists_statesnaps_commands_once_and_nothing_generic(
             "Quit",
             "Rescan",
             "Roll back",
+            "Search",
             "Theme",
         ]

@@ -17,6 +17,7 @@ from statesnap.tui.clipboard import copy_text, save_text
 from statesnap.tui.messages import EntriesFiltered, EntryRead, MapsLoaded, PageRead, SourceRefreshed
 from statesnap.tui.rows.map_rows import MapCountsRows
 from statesnap.tui.screens.browser_panes import BrowserPanes
+from statesnap.tui.screens.history import HistoryScreen
 from statesnap.tui.sources import EntryRequest, EntryRows, PageRequest, RefreshRequest
 from statesnap.tui.text.safe_text import escape_controls, safe_text
 from statesnap.tui.widgets.json_view import JsonView
@@ -70,6 +71,14 @@ class BrowserScreen(BrowserPanes):
             "Save JSON",
             id="browser.save",
             tooltip="Write the selected entry's JSON to a private temp file",
+        ),
+        Binding(
+            "h",
+            "history",
+            "History",
+            priority=True,
+            id="browser.history",
+            tooltip="The selected entry in every snapshot and the live state, and what changed",
         ),
     ]
 
@@ -294,11 +303,19 @@ class BrowserScreen(BrowserPanes):
             return reason
         if action in {"copy", "save"} and not self.json_view.line_count:
             return "no entry selected"
+        if action == "history" and self._entry_key() is None:
+            return "no entry selected"
         if action == "filter" and self._map_rows is None:
             return "no map open"
         if action == "open" and self._open_target() is None:
             return "nothing further to open here"
         return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`h` is typed into the filter box while it has the focus."""
+        if action == "history" and self.query_one("#filter", Input).has_focus:
+            return False
+        return super().check_action(action, parameters)
 
     def _open_target(self) -> VirtualTable | JsonView | None:
         if self.maps.has_focus and self._map_rows is not None:
@@ -328,6 +345,10 @@ class BrowserScreen(BrowserPanes):
             self.maps.focus()
         else:
             self.dismiss()
+
+    def action_history(self) -> None:
+        if self._rows is not None and (key := self._entry_key()) is not None:
+            self.app.push_screen(HistoryScreen(self.context, self._rows.name, key))
 
     def action_copy(self) -> None:
         self.notify(copy_text(self.app, self.json_view.text, self._entry_label()), markup=False)

@@ -127,6 +127,11 @@ class BrowserPanes(DashboardScreen):
             box.value = query
         box.display = bool(query) or box.has_focus
 
+    def _entry_key(self) -> str | None:
+        """The key of the entry under the cursor (None: none, or its row is being read)."""
+        rows, row = self._rows, self.entries.cursor_row
+        return rows.key(row) if rows is not None and 0 <= row < len(rows) else None
+
     def _entry_label(self) -> str:
         rows, row = self._rows, self.entries.cursor_row
         label = rows.label(row) if rows is not None and row >= 0 else None

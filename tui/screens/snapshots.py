@@ -14,6 +14,7 @@ from statesnap.tui.rows.snapshots import verdict_words
 from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.confirm import ConfirmScreen
 from statesnap.tui.screens.diff import DiffScreen
+from statesnap.tui.screens.search_prompt import SearchPromptScreen
 from statesnap.tui.screens.snapshot_listing import SnapshotListing, describe_changes
 from statesnap.tui.sources import FileSource
 from statesnap.tui.text.rollback_plan import plan_rollback, plan_undo
@@ -29,7 +30,6 @@ LIVE_NO_DIFF = (
 )
 LIVE_NO_ROLLBACK = "this is the server's live state itself: select a snapshot file to roll back to"
 IN_THE_BROWSER = {
-    "filter": "/ filters the entries of a map: enter opens the selected snapshot's maps",
     "copy": "y copies an entry's JSON: enter opens the selected snapshot, then pick an entry",
 }
 """Keys of the browser pressed here: what they do, and how to get there."""
@@ -107,11 +107,10 @@ class SnapshotsScreen(SnapshotListing):
         ),
         Binding(
             "slash",
-            "filter",
-            "Filter",
-            show=False,
-            id="snapshots.filter",
-            tooltip="In a snapshot's entries (enter opens it): show only those holding some text",
+            "search",
+            "Search",
+            id="snapshots.search",
+            tooltip="Which snapshots hold entries whose key or JSON matches some text",
         ),
         Binding(
             "y",
@@ -146,6 +145,8 @@ class SnapshotsScreen(SnapshotListing):
         needs_entry = {"open", "diff", "diff_older", "rollback"}
         if action in needs_entry and entry is None and not self.live_selected():
             return "no snapshot selected"
+        if action == "search" and not self.entries:
+            return "no snapshots to search"
         if action == "clear_mark" and self._marked is None:
             return "no snapshot is marked for a diff"
         if action == "diff_older" and entry and self._next_older(entry) is None:
@@ -191,6 +192,9 @@ class SnapshotsScreen(SnapshotListing):
             self.app.push_screen(BrowserScreen(self.context, LiveSource(self.context)))
         elif (entry := self.selected()) is not None:
             self.app.push_screen(BrowserScreen(self.context, FileSource(self.context, entry)))
+
+    def action_search(self) -> None:
+        self.app.push_screen(SearchPromptScreen(self.context))
 
     def action_diff(self) -> None:
         entry = self.selected()
