@@ -92,11 +92,16 @@ _FIELDS: dict[Op, dict[str, tuple[type, bool]]] = {
     Op.MAPS: {},
     Op.ROLLBACK: {"file": (str, True)},
     Op.HOLD: {"file": (str, True), "seconds": (int, True)},
-    Op.ENTRIES: {"map": (str, True), "offset": (int, False), "limit": (int, False)},
+    Op.ENTRIES: {
+        "map": (str, True),
+        "offset": (int, False),
+        "limit": (int, False),
+        "after": (str, False),
+    },
     Op.ENTRY: {"map": (str, True), "key": (str, True)},
 }
 """Each operation's fields: (type, required)."""
-_TEXT_LIMITS = {"map": _MAX_NAME_CHARS, "key": _MAX_KEY_CHARS}
+_TEXT_LIMITS = {"map": _MAX_NAME_CHARS, "key": _MAX_KEY_CHARS, "after": _MAX_KEY_CHARS}
 _NOT_NEGATIVE = ("offset", "limit")
 
 

@@ -24,9 +24,7 @@ from textual.binding import Binding, BindingType
 
 __all__ = ["SnapshotsScreen"]
 
-LIVE_NO_DIFF = (
-    "the live state cannot be diffed here: press s to snapshot it, then diff the new file"
-)
+LIVE_NO_DIFF = "no snapshot to compare the live state with: press s to write one"
 LIVE_NO_ROLLBACK = "this is the server's live state itself: select a snapshot file to roll back to"
 IN_THE_BROWSER = {
     "filter": "/ filters the entries of a map: enter opens the selected snapshot's maps",
@@ -60,7 +58,8 @@ class SnapshotsScreen(SnapshotListing):
             "diff",
             "Diff",
             id="snapshots.diff",
-            tooltip="Mark for a diff; d on another file compares the two",
+            tooltip="Mark for a diff; d on another file compares the two (on the live state:"
+            " the marked file, else the newest, against the server's current state)",
         ),
         Binding(
             "D",
@@ -68,7 +67,7 @@ class SnapshotsScreen(SnapshotListing):
             "Diff with older",
             show=False,
             id="snapshots.diff-older",
-            tooltip="Compare the selected snapshot with the next older one",
+            tooltip="Compare the selected snapshot (or the live state) with the next older one",
         ),
         Binding(
             "r",
@@ -140,7 +139,7 @@ class SnapshotsScreen(SnapshotListing):
         entry = self.selected()
         if self.live_selected():
             if action in {"diff", "diff_older"}:
-                return LIVE_NO_DIFF
+                return None if self._rows.entries else LIVE_NO_DIFF
             if action == "rollback":
                 return LIVE_NO_ROLLBACK
         needs_entry = {"open", "diff", "diff_older", "rollback"}
@@ -194,9 +193,15 @@ class SnapshotsScreen(SnapshotListing):
 
     def action_diff(self) -> None:
         entry = self.selected()
+        marked = self.context.catalog.entry(self._marked) if self._marked else None
+        if self.live_selected():
+            if marked is None:
+                self.action_diff_older()
+            else:
+                self._open_diff(marked, None)
+            return
         if entry is None:
             return
-        marked = self.context.catalog.entry(self._marked) if self._marked else None
         if marked is None:
             self._marked = entry.name
             self._show_entries()
@@ -209,12 +214,17 @@ class SnapshotsScreen(SnapshotListing):
         self._open_diff(older, newer)
 
     def action_diff_older(self) -> None:
+        if self.live_selected():
+            if self._rows.entries:  # what changed since the newest snapshot
+                self._open_diff(self._rows.entries[0], None)
+            return
         entry = self.selected()
         older = self._next_older(entry) if entry else None
         if entry is not None and older is not None:
             self._open_diff(older, entry)
 
-    def _open_diff(self, older: CatalogEntry, newer: CatalogEntry) -> None:
+    def _open_diff(self, older: CatalogEntry, newer: CatalogEntry | None) -> None:
+        """Compare `older` with `newer`, or with the live state if None."""
         self._marked = None
         self._show_entries()
         self.app.push_screen(DiffScreen(self.context, older, newer))
