@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,13 @@ def _page_start(entries: dict[str, Any], after: str | None, offset: int) -> int:
     return list(entries).index(after) + 1
 
 
+def _same_items(kept: list[Any], value: Any) -> bool:
+    """Whether `value` is a list of the very objects `kept` holds, in order."""
+    return (
+        isinstance(value, list) and len(kept) == len(value) and all(map(operator.is_, kept, value))
+    )
+
+
 class LiveStateReader:
     """Answers the `maps`, `entries` and `entry` requests over one storage."""
 
@@ -57,15 +65,16 @@ class LiveStateReader:
 
         An object map is its own entries. An array's keys depend on every item before them
         (see map_entries), so it is keyed whole; the keys of the array read last are kept
-        while its items stay the same (the list compares item by item, by identity first), so
-        paging through a large array costs each page a comparison, not a keying."""
+        while it holds the very same items, so paging through a large array costs each page
+        a pass of identity checks, not a keying. (A record whose `id` is changed in place
+        keeps its key until the array itself changes; its value is always the live one.)"""
         if name not in maps:
             raise RequestError(f"no map named {name[:80]!r}")
         value = maps[name]
         if isinstance(value, dict):
             return value
         keyed = self._keyed
-        if keyed is not None and keyed[0] == name and keyed[1] == value:
+        if keyed is not None and keyed[0] == name and _same_items(keyed[1], value):
             return keyed[2]
         entries = map_entries(value)
         if isinstance(value, list):

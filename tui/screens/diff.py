@@ -192,7 +192,7 @@ class DiffScreen(DashboardScreen):
 
     @on(DiffProgress)
     def _progress(self, message: DiffProgress) -> None:
-        self._show_crumbs(Text(f"comparing… {message.step.words()}", "dim italic"))
+        self._show_crumbs(safe_text(f"comparing… {message.step.words()}", "dim italic"))
 
     @on(DiffReady)
     def _ready(self, message: DiffReady) -> None:

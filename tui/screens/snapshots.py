@@ -58,8 +58,7 @@ class SnapshotsScreen(SnapshotListing):
             "diff",
             "Diff",
             id="snapshots.diff",
-            tooltip="Mark for a diff; d on another file compares the two (on the live state:"
-            " the marked file, else the newest, against the server's current state)",
+            tooltip="Mark for a diff; d on another file (or the live state) compares the two",
         ),
         Binding(
             "D",
@@ -67,7 +66,7 @@ class SnapshotsScreen(SnapshotListing):
             "Diff with older",
             show=False,
             id="snapshots.diff-older",
-            tooltip="Compare the selected snapshot (or the live state) with the next older one",
+            tooltip="Compare the selected snapshot (or live state) with the next older one",
         ),
         Binding(
             "r",
