@@ -47,7 +47,8 @@ async def test_a_marked_file_against_the_live_state(snapshot_dir: Path, runtime:
             for row in range(screen.changes.row_count)
         ]
         assert changes == [["changed", "sess_000"], ["added", "sess_new"]]
-        assert str(screen.query_one("#after-title").render()).startswith("live sess_000")
+        title = screen.query_one("#after-title")
+        await until(pilot, lambda: str(title.render()).startswith("live sess_000"))
         after = json.loads(screen.query_one("#after", JsonView).text)
         assert after["status"] == "failed"
 
