@@ -118,6 +118,7 @@ from statesnap.engine.travel.history import (
     diff_versions,
     entry_history,
 )
+from statesnap.engine.travel.live_diff import LiveDiffProgress, LivePages, diff_live, live_label
 from statesnap.engine.travel.pins import PinError, PinInfo, list_pins, pin, pin_path, unpin
 from statesnap.engine.travel.search import (
     FileMatches,
@@ -174,7 +175,9 @@ __all__ = [
     "HistoryStep",
     "ImportShapeError",
     "JSONInputError",
+    "LiveDiffProgress",
     "LiveEntry",
+    "LivePages",
     "MapDiff",
     "MapShape",
     "MapSummary",
@@ -221,6 +224,7 @@ __all__ = [
     "create_storage",
     "default_snapshot_dir",
     "diff_data",
+    "diff_live",
     "diff_versions",
     "encode_snapshot",
     "ensure_snapshot_dir",
@@ -238,6 +242,7 @@ __all__ = [
     "list_pins",
     "list_servers",
     "list_snapshot_names",
+    "live_label",
     "map_counts",
     "map_entries",
     "newest_first",

@@ -65,8 +65,11 @@ class Attachment(Protocol):
         """The live state's maps with their sizes."""
         ...
 
-    def entries(self, map_name: str, offset: int, limit: int) -> EntryPage:
-        """Up to `limit` entries of one live map from `offset` (the server caps `limit`)."""
+    def entries(
+        self, map_name: str, offset: int, limit: int, *, after: str | None = None
+    ) -> EntryPage:
+        """Up to `limit` entries of one live map from `offset`, or just past the key `after`
+        while the map holds it (the server caps `limit`)."""
         ...
 
     def entry(self, map_name: str, key: str) -> Any:
@@ -122,8 +125,10 @@ class ServerAttachment:
     def maps(self) -> list[MapSummary]:
         return self._quick.maps()
 
-    def entries(self, map_name: str, offset: int, limit: int) -> EntryPage:
-        return self._quick.entries(map_name, offset, limit)
+    def entries(
+        self, map_name: str, offset: int, limit: int, *, after: str | None = None
+    ) -> EntryPage:
+        return self._quick.entries(map_name, offset, limit, after=after)
 
     def entry(self, map_name: str, key: str) -> Any:
         return self._quick.entry(map_name, key).value

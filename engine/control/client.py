@@ -82,9 +82,15 @@ class ControlClient:
         """The live state's maps, in snapshot key order, with their sizes."""
         return self._call(decode_maps, Op.MAPS)
 
-    def entries(self, map_name: str, offset: int = 0, limit: int = DEFAULT_PAGE) -> EntryPage:
-        """A page of one map's entries (the server caps `limit`)."""
-        return self._call(decode_entries, Op.ENTRIES, map=map_name, offset=offset, limit=limit)
+    def entries(
+        self, map_name: str, offset: int = 0, limit: int = DEFAULT_PAGE, *, after: str | None = None
+    ) -> EntryPage:
+        """A page of one map's entries (the server caps `limit`): from `offset`, or just past
+        the key `after` while the map still holds it (the page's `offset` says where it began)."""
+        cursor = {} if after is None else {"after": after}
+        return self._call(
+            decode_entries, Op.ENTRIES, map=map_name, offset=offset, limit=limit, **cursor
+        )
 
     def entry(self, map_name: str, key: str) -> LiveEntry:
         """One entry of the live state, in full."""

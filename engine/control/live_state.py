@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -32,14 +33,23 @@ def _kind_of(value: Any) -> str:
     return "array" if isinstance(value, list) else "value"
 
 
-def _entries_of(maps: dict[str, Any], name: str) -> dict[str, Any]:
-    """The map's entries by key; RequestError if there is no such map."""
-    if name not in maps:
-        raise RequestError(f"no map named {name[:80]!r}")
-    value = maps[name]
-    # An object map is its own entries; an array's keys depend on every item before them
-    # (see map_entries), so it is keyed whole.
-    return value if isinstance(value, dict) else map_entries(value)
+def _page_start(entries: dict[str, Any], after: str | None, offset: int) -> int:
+    """Where a page begins: just past the key `after` while the map holds it (a map that
+    changed since the page before neither skips nor repeats an entry), else at `offset`."""
+    if after is None:
+        return offset
+    if offset > 0 and next(itertools.islice(entries, offset - 1, None), None) == after:
+        return offset  # nothing moved: the key is where the page before ended
+    if after not in entries:
+        return offset
+    return list(entries).index(after) + 1
+
+
+def _same_items(kept: list[Any], value: Any) -> bool:
+    """Whether `value` is a list of the very objects `kept` holds, in order."""
+    return (
+        isinstance(value, list) and len(kept) == len(value) and all(map(operator.is_, kept, value))
+    )
 
 
 class LiveStateReader:
@@ -48,6 +58,28 @@ class LiveStateReader:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self.memory = snapshot_capable(storage)
+        self._keyed: tuple[str, list[Any], dict[str, Any]] | None = None
+
+    def _entries_of(self, maps: dict[str, Any], name: str) -> dict[str, Any]:
+        """The map's entries by key; RequestError if there is no such map.
+
+        An object map is its own entries. An array's keys depend on every item before them
+        (see map_entries), so it is keyed whole; the keys of the array read last are kept
+        while it holds the very same items, so paging through a large array costs each page
+        a pass of identity checks, not a keying. (A record whose `id` is changed in place
+        keeps its key until the array itself changes; its value is always the live one.)"""
+        if name not in maps:
+            raise RequestError(f"no map named {name[:80]!r}")
+        value = maps[name]
+        if isinstance(value, dict):
+            return value
+        keyed = self._keyed
+        if keyed is not None and keyed[0] == name and _same_items(keyed[1], value):
+            return keyed[2]
+        entries = map_entries(value)
+        if isinstance(value, list):
+            self._keyed = (name, list(value), entries)
+        return entries
 
     async def _with_maps(self, render: Callable[[dict[str, Any]], bytes]) -> bytes:
         """`render(maps)` over the live maps: under the storage lock, on the loop thread, for
@@ -77,13 +109,15 @@ class LiveStateReader:
         name: str = args["map"]
         offset: int = args.get("offset", 0)
         limit: int = min(args.get("limit", DEFAULT_PAGE), MAX_PAGE)
+        after: str | None = args.get("after")
 
         def render(maps: dict[str, Any]) -> bytes:
-            entries = _entries_of(maps, name)
-            # An object map pages by walking to the offset.
-            page = itertools.islice(entries.items(), offset, offset + limit)
+            entries = self._entries_of(maps, name)
+            start = _page_start(entries, after, offset)
+            # An object map pages by walking to the start.
+            page = itertools.islice(entries.items(), start, start + limit)
             items = tuple((str(key), item) for key, item in page)
-            return encode_entries(EntryPage(name, offset, limit, len(entries), items))
+            return encode_entries(EntryPage(name, start, limit, len(entries), items))
 
         return await self._with_maps(render)
 
@@ -92,7 +126,7 @@ class LiveStateReader:
         key: str = args["key"]
 
         def render(maps: dict[str, Any]) -> bytes:
-            entries = _entries_of(maps, name)
+            entries = self._entries_of(maps, name)
             if key not in entries:
                 raise RequestError(f"no entry {key[:80]!r} in {name[:80]}")
             return encode_entry(LiveEntry(name, key, entries[key]))

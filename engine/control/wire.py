@@ -85,6 +85,8 @@ class Op(StrEnum):
     ENTRY = "entry"
 
 
+_PAGING = {"offset": (int, False), "limit": (int, False), "after": (str, False)}
+"""An `entries` request's paging: from `offset`, or just past the key `after` (see live_state)."""
 _FIELDS: dict[Op, dict[str, tuple[type, bool]]] = {
     Op.STATUS: {},
     Op.SNAPSHOT: {},
@@ -92,11 +94,11 @@ _FIELDS: dict[Op, dict[str, tuple[type, bool]]] = {
     Op.MAPS: {},
     Op.ROLLBACK: {"file": (str, True)},
     Op.HOLD: {"file": (str, True), "seconds": (int, True)},
-    Op.ENTRIES: {"map": (str, True), "offset": (int, False), "limit": (int, False)},
+    Op.ENTRIES: {"map": (str, True), **_PAGING},
     Op.ENTRY: {"map": (str, True), "key": (str, True)},
 }
 """Each operation's fields: (type, required)."""
-_TEXT_LIMITS = {"map": _MAX_NAME_CHARS, "key": _MAX_KEY_CHARS}
+_TEXT_LIMITS = {"map": _MAX_NAME_CHARS, "key": _MAX_KEY_CHARS, "after": _MAX_KEY_CHARS}
 _NOT_NEGATIVE = ("offset", "limit")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -11,7 +11,16 @@ from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.map_entries import map_entries
 from statesnap.engine.format.schema import DATA_KEYS
 
-__all__ = ["ChangeKind", "EntryChange", "MapDiff", "SnapshotDiff", "diff_data"]
+__all__ = [
+    "ChangeKind",
+    "EntryChange",
+    "MapDiff",
+    "MapDiffer",
+    "SnapshotDiff",
+    "diff_data",
+    "diff_map",
+    "map_names",
+]
 
 
 class ChangeKind(StrEnum):
@@ -73,7 +82,9 @@ class SnapshotDiff:
         }
 
 
-def _map_names(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+def map_names(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The maps of either side, in the order a diff lists them: known maps in format order,
+    then the others, the newer side's first."""
     names = [name for name in DATA_KEYS if name in before or name in after]
     for source in (after, before):
         names.extend(name for name in source if name not in names)
@@ -86,26 +97,51 @@ def _same(left: Any, right: Any) -> bool:
     return js_dumps(left) == js_dumps(right)
 
 
+class MapDiffer:
+    """One map's diff, built as the newer side's entries come in (all at once, or a page at a
+    time from a live server): added and changed entries in the order they come, then the
+    removed ones. A key that comes again (a page read after the map moved) counts once."""
+
+    def __init__(self, name: str, before: Mapping[str, Any]) -> None:
+        self.name = name
+        self._old = before
+        self._seen: set[str] = set()
+        self._changes: list[EntryChange] = []
+
+    def add(self, items: Iterable[tuple[str, Any]]) -> None:
+        """The newer side's next entries, as (key, value)."""
+        old, seen, changes = self._old, self._seen, self._changes
+        for key, value in items:
+            if key in seen:
+                continue
+            seen.add(key)
+            if key not in old:
+                changes.append(EntryChange(key, ChangeKind.ADDED, None, value))
+            elif not _same(old[key], value):
+                changes.append(EntryChange(key, ChangeKind.CHANGED, old[key], value))
+
+    def finish(self) -> MapDiff:
+        """The diff, once every entry of the newer side came in."""
+        seen = self._seen
+        removed = (
+            EntryChange(key, ChangeKind.REMOVED, value, None)
+            for key, value in self._old.items()
+            if key not in seen
+        )
+        return MapDiff(self.name, len(self._old), len(seen), (*self._changes, *removed))
+
+
 def diff_map(name: str, before: Any, after: Any) -> MapDiff:
-    old, new = map_entries(before), map_entries(after)
-    changes = []
-    for key, value in new.items():
-        if key not in old:
-            changes.append(EntryChange(key, ChangeKind.ADDED, None, value))
-        elif not _same(old[key], value):
-            changes.append(EntryChange(key, ChangeKind.CHANGED, old[key], value))
-    changes.extend(
-        EntryChange(key, ChangeKind.REMOVED, value, None)
-        for key, value in old.items()
-        if key not in new
-    )
-    return MapDiff(name, len(old), len(new), tuple(changes))
+    """Compare one map of two snapshots' data objects."""
+    differ = MapDiffer(name, map_entries(before))
+    differ.add(map_entries(after).items())
+    return differ.finish()
 
 
 def diff_data(before: Mapping[str, Any], after: Mapping[str, Any]) -> SnapshotDiff:
     """Compare two snapshots' `data` objects map by map."""
     return SnapshotDiff(
         tuple(
-            diff_map(name, before.get(name), after.get(name)) for name in _map_names(before, after)
+            diff_map(name, before.get(name), after.get(name)) for name in map_names(before, after)
         )
     )

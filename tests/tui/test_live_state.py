@@ -24,7 +24,7 @@ from statesnap.tui.live_source import LiveSource
 from statesnap.tui.rows.live import PAGE_ROWS, LiveMapRows
 from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.confirm import ConfirmScreen
-from statesnap.tui.screens.snapshots import LIVE_NO_DIFF, LIVE_NO_ROLLBACK, SnapshotsScreen
+from statesnap.tui.screens.snapshots import LIVE_NO_ROLLBACK, SnapshotsScreen
 from statesnap.tui.text.server_words import server_words
 from statesnap.tui.widgets.virtual_table import VirtualTable
 from textual.pilot import Pilot
@@ -164,9 +164,9 @@ async def test_the_header_and_the_live_entry_follow_the_server(
             assert snapshots(app).live_selected()
             detail = str(snapshots(app).query_one("#detail").render())
             assert "restored  snapshot-" in detail
-            await pilot.press("r", "d")
+            await pilot.press("r")
             await pilot.pause()
-            assert LIVE_NO_ROLLBACK in notes and LIVE_NO_DIFF in notes
+            assert LIVE_NO_ROLLBACK in notes
 
             await pilot.press("s")
             await until(pilot, lambda: len(app.context.catalog.entries) == 2)

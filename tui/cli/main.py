@@ -212,10 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_max_bytes(importing, "refuse input larger than N bytes")
 
     diff_command = verb(
-        "diff", "compare two snapshots map by map: added, removed, changed entries", diff
+        "diff",
+        "compare two snapshots map by map: added, removed, changed entries; with --live,"
+        " a snapshot and the running server's live state",
+        diff,
     )
     diff_command.add_argument("older", metavar="A")
-    diff_command.add_argument("newer", metavar="B")
+    diff_command.add_argument("newer", metavar="B", nargs="?")
+    diff_command.add_argument(
+        "--live",
+        action="store_true",
+        help="compare A with the running server's live state (what changed since A was saved)",
+    )
     diff_command.add_argument("--json", action="store_true", help="print JSON")
     diff_command.add_argument(
         "--limit",

@@ -1,16 +1,29 @@
-"""The diff view: what changed from an older snapshot to a newer one, map by map, entry by entry.
+"""The diff view: what changed from an older snapshot to a newer one, or to the attached
+server's live state, map by map, entry by entry.
 
-The comparison is `statesnap.engine.diff_data`, the same code as `statesnap diff`.
+The comparison is `statesnap.engine.diff_data` (`diff_live` for the live state, read a page at
+a time with its progress shown), the same code as `statesnap diff` and `statesnap diff --live`.
+It runs in a thread worker, stopped between pages when the view is left.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import ClassVar
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 from rich.text import Text
-from statesnap.engine import CatalogChange, CatalogEntry, ChangeKind, diff_data
+from statesnap.engine import (
+    CatalogChange,
+    CatalogEntry,
+    ChangeKind,
+    LiveDiffProgress,
+    SnapshotRead,
+    diff_data,
+    diff_live,
+)
+from statesnap.tui.attachment import NO_SERVER
 from statesnap.tui.context import DashboardContext
+from statesnap.tui.live_source import live_heading
 from statesnap.tui.messages import DiffReady
 from statesnap.tui.rows.diff import (
     CHANGE_COLUMNS,
@@ -32,9 +45,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Header, Static
+from textual.worker import get_current_worker
 
-__all__ = ["DiffScreen"]
+__all__ = ["DiffProgress", "DiffScreen"]
+
+Verdicts = tuple[tuple[str, SnapshotRead], ...]
+
+
+@dataclass
+class DiffProgress(Message):
+    """How far the comparison with the live state got."""
+
+    step: LiveDiffProgress
 
 
 class DiffScreen(DashboardScreen):
@@ -58,10 +82,17 @@ class DiffScreen(DashboardScreen):
         ),
     ]
 
-    def __init__(self, context: DashboardContext, older: CatalogEntry, newer: CatalogEntry) -> None:
+    def __init__(
+        self, context: DashboardContext, older: CatalogEntry, newer: CatalogEntry | None
+    ) -> None:
+        """Compare `older` with `newer`, or with the attached server's live state if None."""
         super().__init__(context)
         self.older = older
         self.newer = newer
+        self.newer_word = "newer" if newer is not None else "live"
+        self.newer_absent = (
+            "(not in the newer snapshot)" if newer is not None else "(not in the live state)"
+        )
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -76,7 +107,9 @@ class DiffScreen(DashboardScreen):
                         yield Static(Text("older", "bold"), classes="side-title", id="before-title")
                         yield JsonView(id="before")
                     with Vertical():
-                        yield Static(Text("newer", "bold"), classes="side-title", id="after-title")
+                        yield Static(
+                            Text(self.newer_word, "bold"), classes="side-title", id="after-title"
+                        )
                         yield JsonView(id="after")
         yield DashboardFooter()
 
@@ -102,24 +135,64 @@ class DiffScreen(DashboardScreen):
             Text.assemble(
                 snapshot_title(self.older),
                 (" → ", "bold"),
-                snapshot_title(self.newer),
+                self._newer_title(),
                 ("   ", ""),
                 tail,
             )
         )
 
+    def _newer_title(self) -> Text:
+        if self.newer is None:
+            return live_heading(self.context.attachment, self.context.server_status)
+        return snapshot_title(self.newer)
+
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def _compare(self) -> None:
-        """Compare any two files whose data objects can be read, valid or not (read-only)."""
-        older, newer = self.context.load(self.older), self.context.load(self.newer)
-        for entry, found in ((self.older, older), (self.newer, newer)):
-            if (problem := found.unreadable_reason) is not None:
+        """Compare any two files whose data objects can be read, valid or not (read-only), or
+        such a file with the live state."""
+        entries = (self.older,) if self.newer is None else (self.older, self.newer)
+        reads = [self.context.load(entry) for entry in entries]
+        for entry, read in zip(entries, reads, strict=True):
+            if (problem := read.unreadable_reason) is not None:
                 self.post_message(DiffReady(None, f"cannot compare: {entry.name}: {problem}"))
                 return
-        before, after = older.data_object, newer.data_object
+        sides = ("older", "newer")[: len(reads)]
+        verdicts = tuple(
+            (side, replace(read, data=None)) for side, read in zip(sides, reads, strict=True)
+        )
+        data = [read.data_object for read in reads]
+        before, after = data[0], data[-1]
         assert before is not None and after is not None
-        verdicts = (("older", replace(older, data=None)), ("newer", replace(newer, data=None)))
-        self.post_message(DiffReady(diff_data(before, after), verdicts=verdicts))
+        if self.newer is None:
+            self._compare_live(before, verdicts)
+        else:
+            self.post_message(DiffReady(diff_data(before, after), verdicts=verdicts))
+
+    def _compare_live(self, before: dict[str, Any], verdicts: Verdicts) -> None:
+        """(In the worker.) `before` against the live state, a page at a time, its progress
+        posted; stopped between pages once the worker is cancelled (the view was left)."""
+        attachment = self.context.attachment
+        if attachment is None:
+            self.post_message(DiffReady(None, f"cannot compare: {NO_SERVER}"))
+            return
+        worker = get_current_worker()
+
+        def progress(step: LiveDiffProgress) -> None:
+            self.post_message(DiffProgress(step))
+
+        try:
+            result = diff_live(
+                before, attachment, progress=progress, keep_going=lambda: not worker.is_cancelled
+            )
+        except Exception as exc:  # the attachment's errors say what happened, in words
+            self.post_message(DiffReady(None, f"cannot read the live state: {exc}"))
+            return
+        if result is not None:
+            self.post_message(DiffReady(result, verdicts=verdicts))
+
+    @on(DiffProgress)
+    def _progress(self, message: DiffProgress) -> None:
+        self._show_crumbs(safe_text(f"comparing… {message.step.words()}", "dim italic"))
 
     @on(DiffReady)
     def _ready(self, message: DiffReady) -> None:
@@ -158,13 +231,15 @@ class DiffScreen(DashboardScreen):
         change = source.map_diff.changes[message.row]
         key = safe_text(change.key)
         self.query_one("#before-title", Static).update(Text.assemble(("older ", "bold"), key))
-        self.query_one("#after-title", Static).update(Text.assemble(("newer ", "bold"), key))
+        self.query_one("#after-title", Static).update(
+            Text.assemble((f"{self.newer_word} ", "bold"), key)
+        )
         if change.kind is ChangeKind.ADDED:
             before.clear("(not in the older snapshot)")
             after.show_value(change.after)
         elif change.kind is ChangeKind.REMOVED:
             before.show_value(change.before)
-            after.clear("(not in the newer snapshot)")
+            after.clear(self.newer_absent)
         else:
             old, new = pretty_json_lines(change.before), pretty_json_lines(change.after)
             old_marks, new_marks = changed_lines(old, new)
@@ -173,7 +248,9 @@ class DiffScreen(DashboardScreen):
 
     def files_changed(self, changes: tuple[CatalogChange, ...]) -> None:
         """Say so at once when either file compared is deleted or rewritten on disk."""
-        sides = {self.older.name: "older", self.newer.name: "newer"}
+        sides = {self.older.name: "older"}
+        if self.newer is not None:
+            sides[self.newer.name] = "newer"
         for change in changes:
             if change.name in sides:
                 self.query_one(ReadOnlyBanner).show_changed(change, sides[change.name])

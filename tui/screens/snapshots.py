@@ -25,9 +25,7 @@ from textual.binding import Binding, BindingType
 
 __all__ = ["SnapshotsScreen"]
 
-LIVE_NO_DIFF = (
-    "the live state cannot be diffed here: press s to snapshot it, then diff the new file"
-)
+LIVE_NO_DIFF = "no snapshot to compare the live state with: press s to write one"
 LIVE_NO_ROLLBACK = "this is the server's live state itself: select a snapshot file to roll back to"
 IN_THE_BROWSER = {
     "copy": "y copies an entry's JSON: enter opens the selected snapshot, then pick an entry",
@@ -60,7 +58,7 @@ class SnapshotsScreen(SnapshotListing):
             "diff",
             "Diff",
             id="snapshots.diff",
-            tooltip="Mark for a diff; d on another file compares the two",
+            tooltip="Mark for a diff; d on another file (or the live state) compares the two",
         ),
         Binding(
             "D",
@@ -68,7 +66,7 @@ class SnapshotsScreen(SnapshotListing):
             "Diff with older",
             show=False,
             id="snapshots.diff-older",
-            tooltip="Compare the selected snapshot with the next older one",
+            tooltip="Compare the selected snapshot (or live state) with the next older one",
         ),
         Binding(
             "r",
@@ -139,7 +137,7 @@ class SnapshotsScreen(SnapshotListing):
         entry = self.selected()
         if self.live_selected():
             if action in {"diff", "diff_older"}:
-                return LIVE_NO_DIFF
+                return None if self._rows.entries else LIVE_NO_DIFF
             if action == "rollback":
                 return LIVE_NO_ROLLBACK
         needs_entry = {"open", "diff", "diff_older", "rollback"}
@@ -198,9 +196,15 @@ class SnapshotsScreen(SnapshotListing):
 
     def action_diff(self) -> None:
         entry = self.selected()
+        marked = self.context.catalog.entry(self._marked) if self._marked else None
+        if self.live_selected():
+            if marked is None:
+                self.action_diff_older()
+            else:
+                self._open_diff(marked, None)
+            return
         if entry is None:
             return
-        marked = self.context.catalog.entry(self._marked) if self._marked else None
         if marked is None:
             self._marked = entry.name
             self._show_entries()
@@ -213,12 +217,17 @@ class SnapshotsScreen(SnapshotListing):
         self._open_diff(older, newer)
 
     def action_diff_older(self) -> None:
+        if self.live_selected():
+            if self._rows.entries:  # what changed since the newest snapshot
+                self._open_diff(self._rows.entries[0], None)
+            return
         entry = self.selected()
         older = self._next_older(entry) if entry else None
         if entry is not None and older is not None:
             self._open_diff(older, entry)
 
-    def _open_diff(self, older: CatalogEntry, newer: CatalogEntry) -> None:
+    def _open_diff(self, older: CatalogEntry, newer: CatalogEntry | None) -> None:
+        """Compare `older` with `newer`, or with the live state if None."""
         self._marked = None
         self._show_entries()
         self.app.push_screen(DiffScreen(self.context, older, newer))

@@ -216,6 +216,28 @@ async def test_entries_are_paged_and_the_limit_capped(served: Served) -> None:
         await served.call("entry", "sessions", "missing")
 
 
+async def test_pages_follow_the_last_key_read_while_the_map_changes(served: Served) -> None:
+    client = served.client()
+    for index in range(10):
+        served.storage.set_entry("frequencies", f"k{index}", index)
+        served.storage.set_entry("sessions", f"s{index}", {"id": f"s{index}"})
+
+    def entries(name: str, offset: int, after: str | None) -> tuple[int, list[str]]:
+        page = client.entries(name, offset, 3, after=after)
+        return page.offset, list(page.keys)
+
+    for name in ("sessions", "frequencies"):
+        keys = list(map_entries(served.storage.snapshot_data()[name]))
+        first = await asyncio.to_thread(entries, name, 0, None)
+        assert first == (0, keys[:3])
+        # the first entry goes: a page from offset 3 would skip one; the key follows
+        served.storage.delete_entry(name, keys[0])
+        assert await asyncio.to_thread(entries, name, 3, keys[2]) == (2, keys[3:6])
+        # a key no longer there: the offset given
+        served.storage.delete_entry(name, keys[5])
+        assert await asyncio.to_thread(entries, name, 4, keys[5]) == (4, keys[6:9])
+
+
 async def test_snapshot_rollback_and_undo(served: Served) -> None:
     before = served.storage.snapshot_data()
     first = await served.call("snapshot")

@@ -67,6 +67,7 @@ REQUESTS: list[tuple[Op, dict[str, Any]]] = [
     (Op.MAPS, {}),
     (Op.ENTRIES, {"map": "sessions", "offset": 5, "limit": 10}),
     (Op.ENTRIES, {"map": "sessions"}),
+    (Op.ENTRIES, {"map": "sessions", "offset": 200, "limit": 100, "after": "s-199"}),
     (Op.ENTRY, {"map": "sessions", "key": "s-1 \u00e9\u2028"}),
 ]
 
@@ -111,6 +112,8 @@ MALFORMED: list[tuple[bytes, str]] = [
     (b'{"op": "entries", "map": "m", "limit": -1}', '"limit" must not be negative'),
     (b'{"op": "entries", "map": "' + b"m" * 1025 + b'"}', '"map" is too long'),
     (b'{"op": "entry", "map": "m", "key": "' + b"k" * 16385 + b'"}', '"key" is too long'),
+    (b'{"op": "entries", "map": "m", "after": 3}', '"after" must be a string'),
+    (b'{"op": "entries", "map": "m", "after": "' + b"k" * 16385 + b'"}', '"after" is too long'),
 ]
 
 
