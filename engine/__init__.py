@@ -118,7 +118,16 @@ from statesnap.engine.travel.history import (
     diff_versions,
     entry_history,
 )
-from statesnap.engine.travel.pins import PinError, PinInfo, list_pins, pin, pin_path, unpin
+from statesnap.engine.travel.pins import (
+    PinError,
+    PinInfo,
+    checked_pin_name,
+    list_pins,
+    pin,
+    pin_path,
+    promote_pin,
+    unpin,
+)
 from statesnap.engine.travel.search import (
     FileMatches,
     SearchError,
@@ -218,6 +227,7 @@ __all__ = [
     "check_directory_free",
     "check_import_shape",
     "check_storage_config",
+    "checked_pin_name",
     "create_storage",
     "default_snapshot_dir",
     "diff_data",
@@ -244,6 +254,7 @@ __all__ = [
     "parse_timestamp",
     "pin",
     "pin_path",
+    "promote_pin",
     "promote_snapshot",
     "read_snapshot",
     "read_snapshot_bytes",

@@ -52,6 +52,7 @@ from statesnap.engine.service.errors import SnapshotsDisabledError
 from statesnap.engine.service.rollback import MAX_HOLD_S
 from statesnap.engine.service.snapshot_service import SnapshotService
 from statesnap.engine.storage.protocol import Storage
+from statesnap.engine.travel.pins import checked_pin_name
 
 __all__ = ["MAX_CONNECTIONS", "ControlServer"]
 
@@ -294,10 +295,13 @@ class ControlServer:
         return encode_saved(path.name)
 
     async def _rollback(self, args: dict[str, Any]) -> bytes:
-        name = _checked_name(args["file"])
+        pin = "pin" in args
+        if pin == ("file" in args):
+            raise RequestError('rollback needs "file" or "pin" (one of them)')
+        name = checked_pin_name(args["pin"]) if pin else _checked_name(args["file"])
         self._require_snapshots()
         async with self._change_lock:
-            result = await self.service.rollback_async(name)
+            result = await self.service.rollback_async(name, pin=pin)
         return encode_rollback(result)
 
     async def _undo(self, args: dict[str, Any]) -> bytes:

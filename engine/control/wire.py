@@ -90,7 +90,7 @@ _FIELDS: dict[Op, dict[str, tuple[type, bool]]] = {
     Op.SNAPSHOT: {},
     Op.UNDO: {},
     Op.MAPS: {},
-    Op.ROLLBACK: {"file": (str, True)},
+    Op.ROLLBACK: {"file": (str, False), "pin": (str, False)},  # one of them
     Op.HOLD: {"file": (str, True), "seconds": (int, True)},
     Op.ENTRIES: {"map": (str, True), "offset": (int, False), "limit": (int, False)},
     Op.ENTRY: {"map": (str, True), "key": (str, True)},
