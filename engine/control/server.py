@@ -295,9 +295,7 @@ class ControlServer:
         return encode_saved(path.name)
 
     async def _rollback(self, args: dict[str, Any]) -> bytes:
-        pin = "pin" in args
-        if pin == ("file" in args):
-            raise RequestError('rollback needs "file" or "pin" (one of them)')
+        pin = "pin" in args  # or "file": decode_request lets only one through
         name = checked_pin_name(args["pin"]) if pin else _checked_name(args["file"])
         self._require_snapshots()
         async with self._change_lock:

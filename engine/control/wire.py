@@ -90,12 +90,14 @@ _FIELDS: dict[Op, dict[str, tuple[type, bool]]] = {
     Op.SNAPSHOT: {},
     Op.UNDO: {},
     Op.MAPS: {},
-    Op.ROLLBACK: {"file": (str, False), "pin": (str, False)},  # one of them
+    Op.ROLLBACK: {"file": (str, False), "pin": (str, False)},
     Op.HOLD: {"file": (str, True), "seconds": (int, True)},
     Op.ENTRIES: {"map": (str, True), "offset": (int, False), "limit": (int, False)},
     Op.ENTRY: {"map": (str, True), "key": (str, True)},
 }
 """Each operation's fields: (type, required)."""
+_ONE_OF = {Op.ROLLBACK: ("file", "pin")}
+"""Operations that take exactly one of two fields."""
 _TEXT_LIMITS = {"map": _MAX_NAME_CHARS, "key": _MAX_KEY_CHARS}
 _NOT_NEGATIVE = ("offset", "limit")
 
@@ -141,6 +143,8 @@ def decode_request(line: bytes) -> tuple[Op, dict[str, Any]]:
     for key, (_kind, required) in fields.items():
         if required and key not in request:
             raise RequestError(f'{op} needs "{key}"')
+    if op in _ONE_OF and sum(key in request for key in _ONE_OF[op]) != 1:
+        raise RequestError('{} needs "{}" or "{}" (one of them)'.format(op, *_ONE_OF[op]))
     args: dict[str, Any] = {}
     for key, (kind, _required) in fields.items():
         if key not in request:
