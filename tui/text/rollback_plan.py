@@ -10,7 +10,7 @@ from pathlib import Path
 from statesnap.engine import PINS_DIR, ServiceStatus, pin_label, rotation_victims
 from statesnap.tui.text.formatting import format_duration
 
-__all__ = ["ChangePlan", "command_hint", "plan_rollback", "plan_undo"]
+__all__ = ["ChangePlan", "command_hint", "plan_rollback", "plan_undo", "plan_unpin"]
 
 _WRITES_BEFORE_NEXT_SAVE = 2
 """Files a live roll-back (or undo) adds before the server's next save: undo point, result."""
@@ -110,4 +110,13 @@ def plan_undo(status: ServiceStatus) -> ChangePlan:
             "An undo happens once; roll back to a file to go anywhere else.",
         ),
         summary="2 files written, none deleted.",
+    )
+
+
+def plan_unpin(name: str, copy: Path) -> ChangePlan:
+    """Unpinning `name`, whose copy is `copy`: that copy goes, nothing else."""
+    return ChangePlan(
+        title=f"Unpin {name}?",
+        steps=(f"delete the pinned copy of {copy.name}: {copy}",),
+        summary="no snapshot file in the directory is touched",
     )
