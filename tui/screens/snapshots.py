@@ -15,15 +15,13 @@ from statesnap.engine import (
     promote_snapshot,
 )
 from statesnap.tui.attachment import NO_SERVER
-from statesnap.tui.live_source import LiveSource
 from statesnap.tui.messages import ServerStatusRead, TaskFinished
 from statesnap.tui.rows.snapshots import verdict_words
-from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.confirm import ConfirmScreen
 from statesnap.tui.screens.diff import DiffScreen
-from statesnap.tui.screens.pin_actions import PIN_ACTIONS, PinActions
+from statesnap.tui.screens.pin_actions import PIN_ACTIONS
+from statesnap.tui.screens.reopen import ReopensWhereLeft
 from statesnap.tui.screens.snapshot_listing import describe_changes
-from statesnap.tui.sources import FileSource
 from statesnap.tui.text.rollback_plan import plan_rollback, plan_undo
 from statesnap.tui.text.safe_text import escape_controls
 from statesnap.tui.text.server_words import takes_no_snapshots
@@ -51,7 +49,7 @@ open (renewed every HOLD_RENEW_S)."""
 HOLD_RENEW_S = 20.0
 
 
-class SnapshotsScreen(PinActions):
+class SnapshotsScreen(ReopensWhereLeft):
     AUTO_FOCUS = "#snapshots"
     HIDDEN_WHEN_UNAVAILABLE = frozenset({"clear_mark", "unpin"})
 
@@ -217,10 +215,7 @@ class SnapshotsScreen(PinActions):
         return None
 
     def action_open(self) -> None:
-        if self.live_selected():
-            self.app.push_screen(BrowserScreen(self.context, LiveSource(self.context)))
-        elif (entry := self.selected()) is not None:
-            self.app.push_screen(BrowserScreen(self.context, FileSource(self.context, entry)))
+        self.open_browser()
 
     def action_diff(self) -> None:
         entry = self.selected()
