@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from statesnap.engine import CatalogEntry, PinError, pin, pin_path, unpin
+from statesnap.engine import CatalogEntry, PinError, newest_first, pin, pin_path, unpin
 from statesnap.tui.messages import TaskFinished
 from statesnap.tui.rows.snapshots import pin_entry, pin_time, short_name, snapshot_title
 from statesnap.tui.screens.confirm import ConfirmScreen
@@ -50,12 +50,13 @@ class PinActions(SnapshotListing):
             return None
         return escape_controls(f"cannot roll back to pin {info.name}: {info.status}: {info.reason}")
 
-    def taken(self, entry: CatalogEntry) -> datetime:
-        """When the file or pin `entry` was taken (a pin: its snapshot's time)."""
+    def taken(self, entry: CatalogEntry) -> tuple[datetime, str]:
+        """Where the file or pin `entry` goes, oldest first, by when it was taken (as the
+        listing orders files; a pin by its snapshot's time)."""
         for info in self._pins:
             if pin_entry(info) == entry:
-                return pin_time(info).moment
-        return entry.time(self.context.catalog.cached(entry)).moment
+                return newest_first(info.source, pin_time(info))
+        return newest_first(entry.name, entry.time(self.context.catalog.cached(entry)))
 
     def action_pin(self) -> None:
         entry = self.selected()
