@@ -119,6 +119,7 @@ from statesnap.engine.travel.history import (
     entry_history,
 )
 from statesnap.engine.travel.pins import (
+    PIN_NAME_RULE,
     PINS_DIR,
     PinError,
     PinInfo,
@@ -162,6 +163,7 @@ __all__ = [
     "MAX_DEPTH",
     "MISSING",
     "PINS_DIR",
+    "PIN_NAME_RULE",
     "BreakerState",
     "CatalogChange",
     "CatalogChangeKind",

@@ -41,6 +41,7 @@ from statesnap.engine.travel.reading import read_raw
 
 __all__ = [
     "PINS_DIR",
+    "PIN_NAME_RULE",
     "PinError",
     "PinInfo",
     "checked_pin_name",
@@ -59,7 +60,7 @@ STALE_STAGING_S = 60.0
 """A staging folder older than this was left by a crash (a pin is staged in well under it)."""
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_NAME_RULE = "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+PIN_NAME_RULE = "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
 
 
 class PinError(ValueError):
@@ -87,7 +88,7 @@ class PinInfo:
 def checked_pin_name(name: str) -> str:
     """`name` if it can name a pin; PinError saying the rule if not."""
     if not _NAME.fullmatch(name):
-        raise PinError(f"not a pin name: {name!r} (pin names are {_NAME_RULE})")
+        raise PinError(f"not a pin name: {name!r} (pin names are {PIN_NAME_RULE})")
     return name
 
 

@@ -21,7 +21,7 @@ from statesnap.tui.screens.reopen import LIVE_WAIT_S
 from statesnap.tui.screens.snapshots import SnapshotsScreen
 from textual.widgets import Input
 
-from .conftest import make_app, record_notifications, sample_data, settle, write
+from .conftest import make_app, record_notifications, sample_data, settle, wait_until, write
 
 SMALL = (80, 24)
 
@@ -54,7 +54,7 @@ async def test_it_reopens_on_the_file_map_entry_and_filter(snapshot_dir: Path) -
         await settle(pilot)
         screen = again.screen
         assert isinstance(screen, BrowserScreen)
-        assert screen.place() == before
+        await wait_until(pilot, lambda: screen.place() == before, 20)  # maps, filter, entry
         assert screen.query_one("#filter", Input).value == "sess_001"
         listing = again.screen_stack[0]
         assert isinstance(listing, SnapshotsScreen)

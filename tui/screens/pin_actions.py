@@ -17,9 +17,13 @@ from statesnap.tui.text.rollback_plan import plan_unpin
 from statesnap.tui.text.safe_text import escape_controls
 from textual import work
 
-__all__ = ["PIN_ACTIONS", "PinActions"]
+__all__ = ["HOLD_RENEW_S", "HOLD_S", "PIN_ACTIONS", "PinActions"]
 
 PIN_ACTIONS = frozenset({"pin", "unpin"})
+HOLD_S = 60
+"""How long the server keeps a file out of rotation per request while a dialog about it (roll
+back to it, pin it) is open (renewed every HOLD_RENEW_S)."""
+HOLD_RENEW_S = 20.0
 NO_PIN_SELECTED = "no pin selected: the pins are listed under the live state, marked ▲"
 
 
@@ -63,12 +67,32 @@ class PinActions(SnapshotListing):
         if entry is None:
             return
 
+        self._hold(entry.name, HOLD_S)
+        renew = self.set_interval(HOLD_RENEW_S, lambda: self._hold(entry.name, HOLD_S))
+
         def named(name: str | None) -> None:
+            renew.stop()
             if name:
-                self._pin(entry.name, name)
+                self._pin(entry.name, name)  # which lets the file go once it is copied
+            else:
+                self._hold(entry.name, 0)
 
         taken = [info.name for info in self._pins]
         self.app.push_screen(PinNameScreen(snapshot_title(entry), taken), named)
+
+    @work(thread=True, group="hold", exit_on_error=False)
+    def _hold(self, name: str, seconds: int) -> None:
+        """Keep `name` out of the attached server's rotation for `seconds` (0: let it go)."""
+        self._hold_now(name, seconds)
+
+    def _hold_now(self, name: str, seconds: int) -> None:
+        """`_hold`, in this (worker's) thread."""
+        attachment = self.context.attachment
+        if attachment is not None:
+            try:
+                attachment.hold(name, seconds)
+            except Exception as exc:  # an older server, or one going away: nothing to hold
+                self.log.warning(f"could not hold {name}: {exc}")
 
     @work(thread=True, exclusive=True, group="pinning", exit_on_error=False)
     def _pin(self, file_name: str, name: str) -> None:
@@ -80,6 +104,7 @@ class PinActions(SnapshotListing):
         else:
             text = f"Pinned {shown} as {info.name}: rotation never deletes it."
             self.post_message(TaskFinished(text, ok=True))
+        self._hold_now(file_name, 0)
 
     def action_unpin(self) -> None:
         info = self.selected_pin()

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from typing import ClassVar
 
 from rich.text import Text
-from statesnap.engine import PinError, checked_pin_name
+from statesnap.engine import PIN_NAME_RULE, PinError, checked_pin_name
 from statesnap.tui.text.safe_text import escape_controls, safe_text
 from textual import on
 from textual.app import ComposeResult
@@ -24,8 +24,9 @@ def pin_name_problem(name: str, taken: Collection[str]) -> str | None:
     """Why `name` cannot name a new pin, in one line; None if it can."""
     try:
         checked_pin_name(name)
-    except PinError as exc:
-        return escape_controls(str(exc), keep_newlines=False)
+    except PinError:
+        shown = escape_controls(repr(name), keep_newlines=False)
+        return f"not a pin name: {shown[:40]}{'…' if len(shown) > 40 else ''}"
     if name in taken:
         return f"a pin named {name!r} exists: pick another name, or unpin it first (x)"
     return None
@@ -37,11 +38,12 @@ class PinNameScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     PinNameScreen { align: center middle; }
     PinNameScreen #pin-dialog {
-        width: 72; max-width: 100%; height: auto; padding: 0 1;
+        width: 76; max-width: 100%; height: auto; padding: 0 1;
         border: round $accent; background: $surface;
     }
     PinNameScreen #pin-title { text-style: bold; padding-bottom: 1; }
     PinNameScreen #pin-problem { color: $error; height: 1; }
+    PinNameScreen #pin-rule { padding-bottom: 1; }
     PinNameScreen #pin-keys { color: $text-muted; }
     """
 
@@ -58,8 +60,9 @@ class PinNameScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-dialog"):
             yield Static(Text.assemble("Pin ", self.title_text, " as:"), id="pin-title")
-            yield Input(placeholder="a name: letters, digits, . _ -", id="pin-name")
+            yield Input(placeholder="a name, such as before-release", id="pin-name")
             yield Static(id="pin-problem")
+            yield Static(Text(PIN_NAME_RULE, "dim"), id="pin-rule")
             yield Static(
                 Text.assemble(("enter", "bold"), " pin    ", ("esc", "bold"), " cancel"),
                 id="pin-keys",

@@ -19,7 +19,7 @@ from statesnap.tui.messages import ServerStatusRead, TaskFinished
 from statesnap.tui.rows.snapshots import verdict_words
 from statesnap.tui.screens.confirm import ConfirmScreen
 from statesnap.tui.screens.diff import DiffScreen
-from statesnap.tui.screens.pin_actions import PIN_ACTIONS
+from statesnap.tui.screens.pin_actions import HOLD_RENEW_S, HOLD_S, PIN_ACTIONS
 from statesnap.tui.screens.reopen import ReopensWhereLeft
 from statesnap.tui.screens.snapshot_listing import describe_changes
 from statesnap.tui.text.rollback_plan import plan_rollback, plan_undo
@@ -43,10 +43,6 @@ NOTHING_TO_UNDO = (
     "nothing to undo: the server has not rolled back since it started, or the roll-back was "
     "undone already"
 )
-HOLD_S = 60
-"""How long the server keeps a file out of rotation per request while its roll-back dialog is
-open (renewed every HOLD_RENEW_S)."""
-HOLD_RENEW_S = 20.0
 
 
 class SnapshotsScreen(ReopensWhereLeft):
@@ -277,16 +273,6 @@ class SnapshotsScreen(ReopensWhereLeft):
 
         plan = plan_rollback(name, listed, status)
         self.app.push_screen(ConfirmScreen(plan, "roll back", target=name), closed)
-
-    @work(thread=True, group="hold", exit_on_error=False)
-    def _hold(self, name: str, seconds: int) -> None:
-        """Keep `name` out of the attached server's rotation for `seconds` (0: let it go)."""
-        attachment = self.context.attachment
-        if attachment is not None:
-            try:
-                attachment.hold(name, seconds)
-            except Exception as exc:  # an older server, or one going away: nothing to hold
-                self.log.warning(f"could not hold {name}: {exc}")
 
     @work(thread=True, exclusive=True, group="server", exit_on_error=False)
     def _roll_back(self, name: str, *, pin: bool = False) -> None:
