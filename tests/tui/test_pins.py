@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
 from statesnap.engine import ControlClient, list_pins, list_snapshot_names, pin, pin_path
 from statesnap.tui.attachment import ServerAttachment
@@ -16,6 +17,7 @@ from statesnap.tui.screens.confirm import ConfirmScreen
 from statesnap.tui.screens.diff import DiffScreen
 from statesnap.tui.screens.pin_name import PinNameScreen
 from statesnap.tui.screens.snapshots import SnapshotsScreen
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.support.processes import DemoProcess
@@ -46,6 +48,14 @@ def three_and_a_pin(directory: Path) -> list[Path]:
     return files
 
 
+async def pins_listed(pilot: Pilot[Any]) -> None:
+    """Settled, with the pins listed (they are read in a worker of their own)."""
+    await settle(pilot)
+    screen = pilot.app.screen_stack[0]
+    assert isinstance(screen, SnapshotsScreen)
+    await wait_until(pilot, lambda: screen._rows.pins != (), 20)
+
+
 def row_text(screen: SnapshotsScreen, row: int) -> str:
     return " ".join(cell.plain for cell in screen._rows.cells(row))
 
@@ -54,7 +64,7 @@ async def test_pins_are_listed_apart_from_the_files(snapshot_dir: Path) -> None:
     three_and_a_pin(snapshot_dir)
     app = make_app(snapshot_dir)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await pins_listed(pilot)
         screen = app.screen
         assert isinstance(screen, SnapshotsScreen)
         assert len(screen._rows) == 4
@@ -76,7 +86,7 @@ async def test_p_asks_for_a_name_checks_it_and_pins(snapshot_dir: Path) -> None:
     app = make_app(snapshot_dir)
     notes = record_notifications(app)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await pins_listed(pilot)
         await pilot.press("k", "p")  # on the pin itself: not available, and says why
         await settle(pilot)
         assert not isinstance(app.screen, PinNameScreen)
@@ -104,7 +114,7 @@ async def test_a_pin_is_browsed_and_diffed(snapshot_dir: Path) -> None:
     three_and_a_pin(snapshot_dir)
     app = make_app(snapshot_dir)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await pins_listed(pilot)
         await pilot.press("k", "enter")
         await settle(pilot)
         assert isinstance(app.screen, BrowserScreen)
@@ -124,7 +134,7 @@ async def test_offline_rollback_to_a_pin_and_unpin(snapshot_dir: Path) -> None:
     app = make_app(snapshot_dir)
     notes = record_notifications(app)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await pins_listed(pilot)
         await pilot.press("k", "r")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)

@@ -71,6 +71,7 @@ async def test_it_reopens_on_a_pin(snapshot_dir: Path) -> None:
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SnapshotsScreen)
+        await wait_until(pilot, lambda: screen.selected_pin() is not None, 20)
         info = screen.selected_pin()
         assert info is not None and info.name == "kept"
 
@@ -92,7 +93,7 @@ async def test_what_is_gone_gives_way_with_a_note(snapshot_dir: Path) -> None:
     app = make_app(snapshot_dir)
     notes = record_notifications(app)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await wait_until(pilot, lambda: any("map no-such-map" in note for note in notes), 20)
         assert isinstance(app.screen, BrowserScreen)  # on the list of maps
         assert app.screen.maps.has_focus
         assert "map no-such-map is not in it any more" in notes[-1]
