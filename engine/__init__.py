@@ -119,7 +119,19 @@ from statesnap.engine.travel.history import (
     entry_history,
 )
 from statesnap.engine.travel.live_diff import LiveDiffProgress, LivePages, diff_live, live_label
-from statesnap.engine.travel.pins import PinError, PinInfo, list_pins, pin, pin_path, unpin
+from statesnap.engine.travel.pins import (
+    PIN_NAME_RULE,
+    PINS_DIR,
+    PinError,
+    PinInfo,
+    checked_pin_name,
+    list_pins,
+    pin,
+    pin_label,
+    pin_path,
+    promote_pin,
+    unpin,
+)
 from statesnap.engine.travel.search import (
     FileMatches,
     SearchError,
@@ -151,6 +163,8 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_DEPTH",
     "MISSING",
+    "PINS_DIR",
+    "PIN_NAME_RULE",
     "BreakerState",
     "CatalogChange",
     "CatalogChangeKind",
@@ -221,6 +235,7 @@ __all__ = [
     "check_directory_free",
     "check_import_shape",
     "check_storage_config",
+    "checked_pin_name",
     "create_storage",
     "default_snapshot_dir",
     "diff_data",
@@ -248,7 +263,9 @@ __all__ = [
     "newest_first",
     "parse_timestamp",
     "pin",
+    "pin_label",
     "pin_path",
+    "promote_pin",
     "promote_snapshot",
     "read_snapshot",
     "read_snapshot_bytes",

@@ -13,6 +13,7 @@ from statesnap.tui.attachment import Attachment, ServerAttachment
 from statesnap.tui.context import DashboardContext
 from statesnap.tui.messages import ServerFound, ServerStatusRead
 from statesnap.tui.palette import ScreenActionsProvider
+from statesnap.tui.remembered import load_position, save_position
 from statesnap.tui.screens.base import DashboardScreen
 from statesnap.tui.screens.help import HelpScreen
 from statesnap.tui.screens.snapshots import SnapshotsScreen
@@ -142,7 +143,19 @@ class StatesnapApp(App[None]):
         )
 
     def get_default_screen(self) -> Screen[None]:
-        return SnapshotsScreen(self.context, watch=self.watch_directory)
+        remembered = load_position(self.context.directory)
+        return SnapshotsScreen(self.context, watch=self.watch_directory, remembered=remembered)
+
+    async def action_quit(self) -> None:
+        """Remember where the user was on this directory (`statesnap.tui.remembered`), then
+        leave."""
+        listing = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(listing, SnapshotsScreen):
+            try:
+                save_position(self.context.directory, listing.position())
+            except OSError as exc:  # a read-only home: nothing remembered, nothing else lost
+                self.log.warning(f"could not remember where you were: {exc}")
+        self.exit()
 
     def on_mount(self) -> None:
         self._check_server()

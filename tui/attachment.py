@@ -45,8 +45,9 @@ class Attachment(Protocol):
 
     def snapshot_now(self) -> str: ...
 
-    def rollback(self, name: str) -> str:
-        """Save the live state (the undo point), then restore the listed file `name`."""
+    def rollback(self, name: str, *, pin: bool = False) -> str:
+        """Save the live state (the undo point), then restore the listed file `name` (with
+        `pin`, the pin of that name)."""
         ...
 
     def undo(self) -> str:
@@ -101,8 +102,8 @@ class ServerAttachment:
     def snapshot_now(self) -> str:
         return f"The server wrote {self._client.snapshot()}."
 
-    def rollback(self, name: str) -> str:
-        result = self._client.rollback(name)
+    def rollback(self, name: str, *, pin: bool = False) -> str:
+        result = self._client.rollback(name, pin=pin)
         return (
             f"The server now holds the state of {result.restored} (saved as "
             f"{result.after.name}); its state before is in {result.undo_point.name} (u undoes)."

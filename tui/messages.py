@@ -9,6 +9,7 @@ from statesnap.engine import (
     CatalogUpdate,
     EntryPage,
     LiveEntry,
+    PinInfo,
     ServerGone,
     ServerInfo,
     ServiceStatus,
@@ -27,6 +28,7 @@ __all__ = [
     "EntryRead",
     "MapsLoaded",
     "PageRead",
+    "PinsRead",
     "ServerFound",
     "ServerStatusRead",
     "SnapshotsVerified",
@@ -134,3 +136,10 @@ class SourceRefreshed(Message):
 
     rows: LiveMapRows | None
     read: SourceRead
+
+
+@dataclass
+class PinsRead(Message):
+    """The directory's pins, listed again."""
+
+    pins: tuple[PinInfo, ...]

@@ -25,15 +25,17 @@ from statesnap.engine.control.wire import (
     Op,
     ReplyError,
     RequestError,
+    decode_reply,
+    encode_request,
+)
+from statesnap.engine.control.wire_results import (
     decode_entries,
     decode_entry,
     decode_held,
     decode_maps,
-    decode_reply,
     decode_rollback,
     decode_saved,
     decode_status,
-    encode_request,
 )
 from statesnap.engine.service.records import RollbackResult, ServiceStatus
 
@@ -65,9 +67,11 @@ class ControlClient:
         """Ask the server to save a snapshot now; the new file's name."""
         return self._call(decode_saved, Op.SNAPSHOT)
 
-    def rollback(self, name: str) -> RollbackResult:
-        """Roll the live state back to the listed snapshot `name` (a file name, no path)."""
-        return self._call(self._in_directory(decode_rollback), Op.ROLLBACK, file=name)
+    def rollback(self, name: str, *, pin: bool = False) -> RollbackResult:
+        """Roll the live state back to the listed snapshot `name` (a file name, no path), or
+        with `pin`, to the pin of that name."""
+        target = {"pin": name} if pin else {"file": name}
+        return self._call(self._in_directory(decode_rollback), Op.ROLLBACK, **target)
 
     def undo(self) -> RollbackResult:
         """Undo the last roll-back (once; the server refuses when there is nothing to undo)."""

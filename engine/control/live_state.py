@@ -11,14 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from statesnap.engine.control.records import EntryPage, LiveEntry, MapSummary
-from statesnap.engine.control.wire import (
-    DEFAULT_PAGE,
-    MAX_PAGE,
-    RequestError,
-    encode_entries,
-    encode_entry,
-    encode_maps,
-)
+from statesnap.engine.control.wire import DEFAULT_PAGE, MAX_PAGE, RequestError
+from statesnap.engine.control.wire_results import encode_entries, encode_entry, encode_maps
 from statesnap.engine.format.map_entries import map_entries
 from statesnap.engine.format.schema import entry_count
 from statesnap.engine.service.capability import snapshot_capable

@@ -38,9 +38,11 @@ from statesnap.engine.control.wire import (
     Op,
     RequestError,
     decode_request,
-    encode_held,
     encode_refusal,
     encode_reply,
+)
+from statesnap.engine.control.wire_results import (
+    encode_held,
     encode_rollback,
     encode_saved,
     encode_status,
@@ -52,6 +54,7 @@ from statesnap.engine.service.errors import SnapshotsDisabledError
 from statesnap.engine.service.rollback import MAX_HOLD_S
 from statesnap.engine.service.snapshot_service import SnapshotService
 from statesnap.engine.storage.protocol import Storage
+from statesnap.engine.travel.pins import checked_pin_name
 
 __all__ = ["MAX_CONNECTIONS", "ControlServer"]
 
@@ -294,10 +297,11 @@ class ControlServer:
         return encode_saved(path.name)
 
     async def _rollback(self, args: dict[str, Any]) -> bytes:
-        name = _checked_name(args["file"])
+        pin = "pin" in args  # or "file": decode_request lets only one through
+        name = checked_pin_name(args["pin"]) if pin else _checked_name(args["file"])
         self._require_snapshots()
         async with self._change_lock:
-            result = await self.service.rollback_async(name)
+            result = await self.service.rollback_async(name, pin=pin)
         return encode_rollback(result)
 
     async def _undo(self, args: dict[str, Any]) -> bytes:

@@ -9,22 +9,13 @@ reply is one JSON object on one line, `{"ok": true, "result": {…}}` or `{"ok":
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 import orjson
-from statesnap.engine.control.records import EntryPage, LiveEntry, MapSummary
 from statesnap.engine.format.js_reader import js_loads
 from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.jsjson_limits import JSONInputError
-from statesnap.engine.service.records import (
-    RollbackResult,
-    SaveResult,
-    ServiceStatus,
-    SkippedSnapshot,
-)
 
 __all__ = [
     "DEFAULT_PAGE",
@@ -36,25 +27,11 @@ __all__ = [
     "Op",
     "ReplyError",
     "RequestError",
-    "decode_entries",
-    "decode_entry",
-    "decode_held",
-    "decode_maps",
     "decode_reply",
     "decode_request",
-    "decode_rollback",
-    "decode_saved",
-    "decode_status",
-    "encode_entries",
-    "encode_entry",
-    "encode_held",
-    "encode_maps",
     "encode_refusal",
     "encode_reply",
     "encode_request",
-    "encode_rollback",
-    "encode_saved",
-    "encode_status",
 ]
 
 PROTOCOL_VERSION = 1
@@ -92,12 +69,14 @@ _FIELDS: dict[Op, dict[str, tuple[type, bool]]] = {
     Op.SNAPSHOT: {},
     Op.UNDO: {},
     Op.MAPS: {},
-    Op.ROLLBACK: {"file": (str, True)},
+    Op.ROLLBACK: {"file": (str, False), "pin": (str, False)},
     Op.HOLD: {"file": (str, True), "seconds": (int, True)},
     Op.ENTRIES: {"map": (str, True), **_PAGING},
     Op.ENTRY: {"map": (str, True), "key": (str, True)},
 }
 """Each operation's fields: (type, required)."""
+_ONE_OF = {Op.ROLLBACK: ("file", "pin")}
+"""Operations that take exactly one of two fields."""
 _TEXT_LIMITS = {"map": _MAX_NAME_CHARS, "key": _MAX_KEY_CHARS, "after": _MAX_KEY_CHARS}
 _NOT_NEGATIVE = ("offset", "limit")
 
@@ -143,6 +122,8 @@ def decode_request(line: bytes) -> tuple[Op, dict[str, Any]]:
     for key, (_kind, required) in fields.items():
         if required and key not in request:
             raise RequestError(f'{op} needs "{key}"')
+    if op in _ONE_OF and sum(key in request for key in _ONE_OF[op]) != 1:
+        raise RequestError('{} needs "{}" or "{}" (one of them)'.format(op, *_ONE_OF[op]))
     args: dict[str, Any] = {}
     for key, (kind, _required) in fields.items():
         if key not in request:
@@ -188,211 +169,3 @@ def decode_reply(line: bytes) -> dict[str, Any]:
     if not isinstance(result, dict):
         raise ReplyError("the server sent a malformed reply (no result)")
     return result
-
-
-def _field(obj: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
-    value = obj.get(key)
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise ReplyError(f"the server sent a malformed reply ({key!r} missing or mistyped)")
-    return value
-
-
-def _optional(obj: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
-    return None if obj.get(key) is None else _field(obj, key, kind)
-
-
-def _count(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ReplyError("the server sent a malformed reply (a count is not an integer)")
-    return value
-
-
-# -- results, operation by operation --------------------------------------------------------
-
-
-def _save_fields(result: SaveResult | None) -> dict[str, Any] | None:
-    if result is None:
-        return None
-    return {
-        "at": result.at,
-        "ok": result.ok,
-        "file": result.path.name if result.path is not None else None,
-        "checksum": result.checksum,
-        "skipped_unchanged": result.skipped_unchanged,
-        "error": result.error,
-        "duration_s": result.duration_s,
-        "reason": result.reason,
-    }
-
-
-def _save_result(raw: Any, directory: Path) -> SaveResult | None:
-    if not isinstance(raw, dict):
-        return None
-    file_name = _optional(raw, "file", str)
-    return SaveResult(
-        at=_field(raw, "at", str),
-        ok=_field(raw, "ok", bool),
-        path=directory / file_name if file_name else None,
-        checksum=_optional(raw, "checksum", str),
-        skipped_unchanged=bool(raw.get("skipped_unchanged")),
-        error=_optional(raw, "error", str),
-        duration_s=float(_field(raw, "duration_s", (int, float))),
-        reason=_field(raw, "reason", str),
-    )
-
-
-def _rollback_fields(result: RollbackResult) -> dict[str, str]:
-    return {
-        "restored": result.restored,
-        "undo_point": result.undo_point.name,
-        "after": result.after.name,
-    }
-
-
-def encode_status(status: ServiceStatus, *, socket: Path | None, started_at: str | None) -> bytes:
-    """A `status` result: the service's status, and where and since when it is served."""
-    return js_dumps(
-        {
-            "protocol": PROTOCOL_VERSION,
-            "pid": status.pid,
-            "mode": status.mode,
-            "directory": str(status.directory),
-            "enabled": status.enabled,
-            "interval_s": status.interval_s,
-            "max_snapshots": status.max_snapshots,
-            "running": status.running,
-            "last_save": _save_fields(status.last_save),
-            "restored_from": status.restored_from,
-            "skipped": [
-                {"name": item.name, "status": item.status, "reason": item.reason}
-                for item in status.skipped
-            ],
-            "can_undo": status.can_undo,
-            "last_rollback": (
-                _rollback_fields(status.last_rollback) if status.last_rollback else None
-            ),
-            "kept": list(status.kept),
-            "rollback_grace_s": status.rollback_grace_s,
-            "counts": status.counts,
-            "socket": str(socket) if socket else None,
-            "started_at": started_at,
-        }
-    )
-
-
-def decode_status(result: dict[str, Any], directory: Path) -> ServiceStatus:
-    """The status a `status` result holds; its files are named in `directory`."""
-    counts = _field(result, "counts", dict)
-    skipped = _field(result, "skipped", list)
-    return ServiceStatus(
-        pid=_field(result, "pid", int),
-        mode=_field(result, "mode", str),
-        directory=Path(_field(result, "directory", str)),
-        enabled=_field(result, "enabled", bool),
-        interval_s=float(_field(result, "interval_s", (int, float))),
-        max_snapshots=_field(result, "max_snapshots", int),
-        running=_field(result, "running", bool),
-        last_save=_save_result(result.get("last_save"), directory),
-        restored_from=_optional(result, "restored_from", str),
-        skipped=tuple(
-            SkippedSnapshot(
-                _field(item, "name", str), _field(item, "status", str), _field(item, "reason", str)
-            )
-            for item in skipped
-            if isinstance(item, dict)
-        ),
-        can_undo=_field(result, "can_undo", bool),
-        counts={str(key): _count(value) for key, value in counts.items()},
-        last_rollback=(
-            decode_rollback(result["last_rollback"], directory)
-            if isinstance(result.get("last_rollback"), dict)
-            else None
-        ),
-        kept=tuple(name for name in result.get("kept") or () if isinstance(name, str)),
-        rollback_grace_s=float(_optional(result, "rollback_grace_s", (int, float)) or 0.0),
-    )
-
-
-def encode_saved(name: str) -> bytes:
-    """A `snapshot` result: the new file's name."""
-    return js_dumps({"file": name})
-
-
-def decode_saved(result: dict[str, Any]) -> str:
-    return str(_field(result, "file", str))
-
-
-def encode_rollback(result: RollbackResult) -> bytes:
-    """A `rollback` or `undo` result."""
-    return js_dumps(_rollback_fields(result))
-
-
-def decode_rollback(result: dict[str, Any], directory: Path) -> RollbackResult:
-    """The roll-back a `rollback` or `undo` result describes; its files are in `directory`."""
-    return RollbackResult(
-        restored=_field(result, "restored", str),
-        undo_point=directory / _field(result, "undo_point", str),
-        after=directory / _field(result, "after", str),
-    )
-
-
-def encode_held(name: str, seconds: int) -> bytes:
-    """A `hold` result: the file held, and for how long (as capped)."""
-    return js_dumps({"file": name, "seconds": seconds})
-
-
-def decode_held(result: dict[str, Any]) -> tuple[str, int]:
-    return _field(result, "file", str), _field(result, "seconds", int)
-
-
-def encode_maps(mode: str, maps: Iterable[MapSummary]) -> bytes:
-    """A `maps` result: the storage mode and the live state's maps."""
-    listed = [{"name": item.name, "kind": item.kind, "count": item.count} for item in maps]
-    return js_dumps({"mode": mode, "maps": listed})
-
-
-def decode_maps(result: dict[str, Any]) -> list[MapSummary]:
-    return [
-        MapSummary(_field(item, "name", str), _field(item, "kind", str), _field(item, "count", int))
-        for item in _field(result, "maps", list)
-        if isinstance(item, dict)
-    ]
-
-
-def encode_entries(page: EntryPage) -> bytes:
-    """An `entries` result: one page of a map's entries."""
-    return js_dumps(
-        {
-            "map": page.map,
-            "offset": page.offset,
-            "limit": page.limit,
-            "total": page.total,
-            "items": [[key, value] for key, value in page.items],
-        }
-    )
-
-
-def decode_entries(result: dict[str, Any]) -> EntryPage:
-    items = []
-    for item in _field(result, "items", list):
-        if not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str):
-            raise ReplyError("the server sent a malformed entry")
-        items.append((item[0], item[1]))
-    return EntryPage(
-        map=_field(result, "map", str),
-        offset=_field(result, "offset", int),
-        limit=_field(result, "limit", int),
-        total=_field(result, "total", int),
-        items=tuple(items),
-    )
-
-
-def encode_entry(entry: LiveEntry) -> bytes:
-    """An `entry` result: one entry in full."""
-    return js_dumps({"map": entry.map, "key": entry.key, "value": entry.value})
-
-
-def decode_entry(result: dict[str, Any]) -> LiveEntry:
-    if "value" not in result:
-        raise ReplyError("the server sent a malformed reply ('value' missing)")
-    return LiveEntry(_field(result, "map", str), _field(result, "key", str), result["value"])

@@ -35,6 +35,7 @@ __all__ = [
     "default_snapshot_dir",
     "ensure_snapshot_dir",
     "list_snapshot_names",
+    "promote_file",
     "promote_snapshot",
     "resolve_listed_name",
     "rotate_snapshots",
@@ -265,9 +266,14 @@ def promote_snapshot(directory: Path, name: str, *, max_bytes: int = DEFAULT_MAX
     nothing. Raises ValueError if the name is not listed or the file is not valid; OSError on
     I/O.
     """
-    source = resolve_listed_name(directory, name)
+    return promote_file(directory, resolve_listed_name(directory, name), name, max_bytes)
+
+
+def promote_file(directory: Path, source: Path, label: str, max_bytes: int) -> Path:
+    """Write the valid snapshot `source` (named `label` in errors)'s state as the directory's
+    newest snapshot; ValueError if it is not valid."""
     found = read_snapshot(source, max_bytes=max_bytes)
     if not found.is_valid:
-        raise ValueError(f"{name} cannot be restored: {found.summary}")
+        raise ValueError(f"{label} cannot be restored: {found.summary}")
     path, _ = write_snapshot_file(directory, js_dumps(found.data))
     return path

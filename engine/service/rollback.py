@@ -21,6 +21,7 @@ from statesnap.engine.format.snapshot_reading import read_snapshot
 from statesnap.engine.service.errors import NothingToUndoError, RollbackNotSavedError
 from statesnap.engine.service.records import RollbackResult, SaveResult
 from statesnap.engine.service.saving import SnapshotWriter
+from statesnap.engine.travel.pins import pin_label, pin_path
 
 __all__ = [
     "MAX_HOLD_S",
@@ -29,6 +30,7 @@ __all__ = [
     "RollSteps",
     "RollbackLedger",
     "read_listed",
+    "read_target",
     "run_steps",
     "run_steps_async",
 ]
@@ -46,13 +48,26 @@ RollSteps = Generator[tuple[bytes, str], SaveResult, RollbackResult]
 """A roll-back's steps: yields (data, reason) to write, is sent each SaveResult."""
 
 
-def read_listed(directory: Path, name: str, max_bytes: int) -> dict[str, Any]:
-    """The data of the listed file `name`; ValueError if it cannot be restored."""
-    found = read_snapshot(resolve_listed_name(directory, name), max_bytes=max_bytes)
+def _restorable(path: Path, label: str, max_bytes: int) -> dict[str, Any]:
+    found = read_snapshot(path, max_bytes=max_bytes)
     if not found.is_valid or not isinstance(found.data, dict):
-        raise ValueError(f"{name} cannot be restored: {found.summary}")
+        raise ValueError(f"{label} cannot be restored: {found.summary}")
     data: dict[str, Any] = found.data
     return data
+
+
+def read_listed(directory: Path, name: str, max_bytes: int) -> dict[str, Any]:
+    """The data of the listed file `name`; ValueError if it cannot be restored."""
+    return _restorable(resolve_listed_name(directory, name), name, max_bytes)
+
+
+def read_target(directory: Path, name: str, max_bytes: int, *, pin: bool) -> dict[str, Any]:
+    """The data to roll back to: the listed file `name`, or (`pin`) the copy of pin `name`
+    (`pin_path`, whose name check is the pins' own); ValueError (PinError for a pin that is
+    not there or badly named) if it cannot be restored."""
+    if not pin:
+        return read_listed(directory, name, max_bytes)
+    return _restorable(pin_path(directory, name), pin_label(name), max_bytes)
 
 
 class RollbackLedger:

@@ -24,6 +24,7 @@ import os
 import signal
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
@@ -49,13 +50,14 @@ from statesnap.engine.service.rollback import (
     ROLLBACK_GRACE_S,
     UNDO_LABEL,
     RollbackLedger,
-    read_listed,
+    read_target,
     run_steps,
     run_steps_async,
 )
 from statesnap.engine.service.saving import SnapshotWriter
 from statesnap.engine.service.signals import FinalSnapshotHandlers
 from statesnap.engine.storage.protocol import Storage
+from statesnap.engine.travel.pins import pin_label
 
 __all__ = ["SnapshotService"]
 
@@ -205,16 +207,18 @@ class SnapshotService:
 
     # -- roll-back ------------------------------------------------------------------------
 
-    def rollback(self, name: str) -> RollbackResult:
-        """Save the current state (the undo point), restore the listed file `name` into the
-        storage, then save the restored state. Only names from the directory's listing.
+    def rollback(self, name: str, *, pin: bool = False) -> RollbackResult:
+        """Save the current state (the undo point), restore the listed file `name` (with
+        `pin`, the copy of pin `name`: `statesnap.engine.travel.pins`) into the storage, then
+        save the restored state. Only names from the directory's listing, or its pins'.
         Deletes nothing; rotation keeps `name` and the undo point until the next roll-back,
         and every file listed now for `rollback_grace_s`.
 
         If the undo point cannot be saved nothing changes (OSError). If the restored state
         cannot be saved it is live all the same, and RollbackNotSavedError says so."""
-        data = read_listed(self.directory, name, self.max_bytes)
-        return run_steps(self._writer, self._rollbacks.steps(self._writer, data, name, undo=False))
+        data = read_target(self.directory, name, self.max_bytes, pin=pin)
+        label = pin_label(name) if pin else name
+        return run_steps(self._writer, self._rollbacks.steps(self._writer, data, label, undo=False))
 
     def undo_rollback(self) -> RollbackResult:
         """Go back, once, to the state before the last roll-back: the current state is saved
@@ -224,11 +228,14 @@ class SnapshotService:
         steps = self._rollbacks.steps(self._writer, data, UNDO_LABEL, undo=True)
         return run_steps(self._writer, steps)
 
-    async def rollback_async(self, name: str) -> RollbackResult:
+    async def rollback_async(self, name: str, *, pin: bool = False) -> RollbackResult:
         """rollback() for a running loop: states taken and replaced on the loop, the file read
         and the files written off it."""
-        data = await asyncio.to_thread(read_listed, self.directory, name, self.max_bytes)
-        steps = self._rollbacks.steps(self._writer, data, name, undo=False)
+        data = await asyncio.to_thread(
+            partial(read_target, self.directory, name, self.max_bytes, pin=pin)
+        )
+        label = pin_label(name) if pin else name
+        steps = self._rollbacks.steps(self._writer, data, label, undo=False)
         return await run_steps_async(self._writer, steps)
 
     async def undo_rollback_async(self) -> RollbackResult:

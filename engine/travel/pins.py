@@ -17,6 +17,7 @@ import re
 import secrets
 import shutil
 import stat
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from statesnap.engine.directory.files import (
     TEMP_PREFIX,
     ensure_snapshot_dir,
     fsync_dir,
+    promote_file,
     resolve_listed_name,
     write_temp,
 )
@@ -37,13 +39,28 @@ from statesnap.engine.format.snapshot_reading import (
 )
 from statesnap.engine.travel.reading import read_raw
 
-__all__ = ["PINS_DIR", "PinError", "PinInfo", "list_pins", "pin", "pin_path", "unpin"]
+__all__ = [
+    "PINS_DIR",
+    "PIN_NAME_RULE",
+    "PinError",
+    "PinInfo",
+    "checked_pin_name",
+    "list_pins",
+    "pin",
+    "pin_label",
+    "pin_path",
+    "promote_pin",
+    "unpin",
+]
 
 PINS_DIR = ".statesnap-pins"
 """The hidden folder in a snapshot directory that holds its pins."""
 
+STALE_STAGING_S = 60.0
+"""A staging folder older than this was left by a crash (a pin is staged in well under it)."""
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_NAME_RULE = "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+PIN_NAME_RULE = "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
 
 
 class PinError(ValueError):
@@ -68,10 +85,16 @@ class PinInfo:
         return self.status is SnapshotStatus.VALID
 
 
-def _checked_name(name: str) -> str:
+def checked_pin_name(name: str) -> str:
+    """`name` if it can name a pin; PinError saying the rule if not."""
     if not _NAME.fullmatch(name):
-        raise PinError(f"not a pin name: {name!r} (pin names are {_NAME_RULE})")
+        raise PinError(f"not a pin name: {name!r} (pin names are {PIN_NAME_RULE})")
     return name
+
+
+def pin_label(name: str) -> str:
+    """How pin `name` is named where a file name would be (a roll-back's target): `pin NAME`."""
+    return f"pin {name}"
 
 
 def _pins_dir(directory: Path) -> Path:
@@ -80,6 +103,19 @@ def _pins_dir(directory: Path) -> Path:
 
 def _staging_name() -> str:
     return f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
+
+
+def _sweep_staging(pins: Path) -> None:
+    """Delete the staging folders a crashed pin or unpin left (older than STALE_STAGING_S:
+    a younger one may be another process's, under way)."""
+    try:
+        names = [name for name in os.listdir(pins) if name.startswith(TEMP_PREFIX)]
+    except FileNotFoundError:
+        return
+    for name in names:
+        with contextlib.suppress(FileNotFoundError):
+            if time.time() - os.lstat(pins / name).st_mtime > STALE_STAGING_S:
+                shutil.rmtree(pins / name, ignore_errors=True)
 
 
 def _pinned_file(folder: Path) -> Path | None:
@@ -95,7 +131,7 @@ def _pinned_file(folder: Path) -> Path | None:
 
 def pin_path(directory: Path, name: str) -> Path:
     """The pinned copy of pin `name`, to browse, diff or roll back to; PinError if none."""
-    found = _pinned_file(_pins_dir(directory) / _checked_name(name))
+    found = _pinned_file(_pins_dir(directory) / checked_pin_name(name))
     if found is None:
         raise PinError(f"no pin named {name!r} in {directory}")
     return found
@@ -172,7 +208,7 @@ def pin(
     Only a valid snapshot the directory lists can be pinned; a pin of that name is refused
     unless `replace`. Raises PinError (a ValueError) for what cannot be pinned, OSError on I/O.
     """
-    target = _pins_dir(directory) / _checked_name(pin_name)
+    target = _pins_dir(directory) / checked_pin_name(pin_name)
     try:
         source = resolve_listed_name(Path(directory), file_name)
     except ValueError as exc:
@@ -188,6 +224,7 @@ def pin(
     if not replace and os.path.lexists(target):
         raise PinError(f"a pin named {pin_name!r} exists (unpin it first, or replace it)")
     pins = ensure_snapshot_dir(_pins_dir(directory))
+    _sweep_staging(pins)
     staging = pins / _staging_name()
     try:
         _copy_into(staging, raw, source.name)
@@ -203,8 +240,16 @@ def unpin(directory: Path, name: str) -> Path:
     path as it was. PinError if there is no such pin."""
     copy = pin_path(directory, name)
     pins = _pins_dir(directory)
+    _sweep_staging(pins)
     doomed = pins / _staging_name()
     os.rename(copy.parent, doomed)  # gone from the listing at once, whole
     shutil.rmtree(doomed)
     fsync_dir(pins)
     return copy
+
+
+def promote_pin(directory: Path, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
+    """Make pin `name`'s state the directory's newest snapshot (the offline roll-back to a
+    pin): one new file, nothing deleted. PinError if there is no such pin, ValueError if its
+    copy is not valid; OSError on I/O."""
+    return promote_file(Path(directory), pin_path(directory, name), pin_label(name), max_bytes)

@@ -153,6 +153,7 @@ async def test_the_palette_lists_statesnaps_commands_once_and_nothing_generic(
             "Diff with older",
             "Help",
             "Open",
+            "Pin",
             "Quit",
             "Rescan",
             "Roll back",

@@ -248,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
         "file", nargs="?", metavar="FILE", help="a snapshot name from the directory's listing"
     )
     target.add_argument(
+        "--pin", metavar="NAME", help="roll back to the pin NAME (`statesnap pins` lists them)"
+    )
+    target.add_argument(
         "--undo",
         action="store_true",
         help="running server: go back to the state before the last roll-back",

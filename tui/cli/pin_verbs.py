@@ -18,7 +18,7 @@ from statesnap.tui.cli.snapshot_files import require_dir
 from statesnap.tui.cli.state_changes import confirm
 from statesnap.tui.cli.travel_args import AddMaxBytes, AddVerb
 from statesnap.tui.text.formatting import format_moment, format_size
-from statesnap.tui.text.rollback_plan import ChangePlan
+from statesnap.tui.text.rollback_plan import plan_unpin
 from statesnap.tui.text.safe_text import escape_controls
 
 __all__ = ["add_pin_parsers", "pin_snapshot", "show_pins", "unpin_snapshot"]
@@ -76,12 +76,7 @@ def unpin_snapshot(args: argparse.Namespace) -> int:
         copy = pin_path(args.dir, args.name)
     except PinError as exc:
         raise _refused(exc) from None
-    plan = ChangePlan(
-        title=f"Unpin {args.name}?",
-        steps=(f"delete the pinned copy of {copy.name}: {copy}",),
-        summary="no snapshot file in the directory is touched",
-    )
-    confirm(plan, args)
+    confirm(plan_unpin(args.name, copy), args)
     try:
         unpin(args.dir, args.name)
     except PinError as exc:

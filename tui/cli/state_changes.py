@@ -12,7 +12,11 @@ from pathlib import Path
 from statesnap.engine import (
     ControlClient,
     ControlError,
+    PinError,
     list_snapshot_names,
+    pin_label,
+    pin_path,
+    promote_pin,
     promote_snapshot,
     read_snapshot,
 )
@@ -100,31 +104,50 @@ def _undo(args: argparse.Namespace, client: ControlClient | None) -> int:
     return 0
 
 
+def _pin_name(name: str, directory: Path) -> str:
+    """A roll-back target pin: one the directory has, whose copy is valid."""
+    try:
+        found = read_snapshot(pin_path(directory, name), keep_data=False)
+    except PinError as exc:
+        raise CommandError(escape_controls(str(exc), keep_newlines=False)) from None
+    if not found.is_valid:
+        raise CommandError(escape_controls(f"cannot roll back to pin {name}: {found.summary}"))
+    return name
+
+
+def _promote(args: argparse.Namespace, name: str, *, pin: bool) -> Path:
+    try:
+        if pin:
+            return promote_pin(args.dir, name, max_bytes=args.max_bytes)
+        return promote_snapshot(args.dir, name, max_bytes=args.max_bytes)
+    except ValueError as exc:
+        raise CommandError(escape_controls(str(exc))) from None
+
+
 def rollback(args: argparse.Namespace) -> int:
     client = live_client(args.dir)
     if args.undo:
         return _undo(args, client)
-    name = _listed_name(args.file, args.dir)
+    pin = args.pin is not None
+    name = _pin_name(args.pin, args.dir) if pin else _listed_name(args.file, args.dir)
+    shown = escape_controls(pin_label(name) if pin else name)
     listed = list_snapshot_names(args.dir)
     if client is not None:
         try:
-            confirm(plan_rollback(name, listed, client.status()), args)
-            result = client.rollback(name)
+            confirm(plan_rollback(name, listed, client.status(), pin=pin), args)
+            result = client.rollback(name, pin=pin)
         except ControlError as exc:
             raise CommandError(f"the server refused: {exc}") from None
         say(
-            f"rolled back to {name}: the state before is saved as {result.undo_point.name},"
+            f"rolled back to {shown}: the state before is saved as {result.undo_point.name},"
             f" the restored state as {result.after.name}; nothing was deleted"
         )
         say(f"undo with: {command_hint(args.dir, 'rollback', '--undo')}")
         return 0
-    confirm(plan_rollback(name, listed, None), args)
-    try:
-        path = promote_snapshot(args.dir, name, max_bytes=args.max_bytes)
-    except ValueError as exc:
-        raise CommandError(escape_controls(str(exc))) from None
+    confirm(plan_rollback(name, listed, None, pin=pin), args)
+    path = _promote(args, name, pin=pin)
     say(
-        f"wrote {path.name} holding {name}'s state (the next server start loads it);"
+        f"wrote {path.name} holding {shown}'s state (the next server start loads it);"
         " nothing was deleted"
     )
     return 0

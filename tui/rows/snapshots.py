@@ -9,12 +9,15 @@ from datetime import datetime, timedelta
 
 from rich.text import Text
 from statesnap.engine import (
+    PINS_DIR,
     CatalogEntry,
+    PinInfo,
     SnapshotRead,
     SnapshotStatus,
     SnapshotTime,
     TimeSource,
     newest_first,
+    snapshot_time,
     timestamp_from_name,
 )
 from statesnap.tui.rows.columns import Column
@@ -23,12 +26,18 @@ from statesnap.tui.text.safe_text import safe_text
 
 __all__ = [
     "LIVE_MARK",
+    "PIN_MARK",
+    "PIN_STYLE",
     "SNAPSHOT_COLUMNS",
     "STATUS_STYLES",
     "LiveRow",
     "SnapshotRows",
     "counts_summary",
     "name_stem",
+    "pin_cells",
+    "pin_entry",
+    "pin_time",
+    "pinned_name",
     "short_name",
     "snapshot_title",
     "status_text",
@@ -58,6 +67,8 @@ SECONDS_SHOWN = timedelta(minutes=1)
 """Ages under this are shown in seconds (`58s ago`)."""
 DIFF_MARK = "◆"
 LIVE_MARK = "●"
+PIN_MARK = "▲"
+PIN_STYLE = "bold magenta"
 
 
 def status_text(verdict: SnapshotRead | None) -> Text:
@@ -85,8 +96,29 @@ def short_name(name: str) -> str:
     return name if named is None else format_moment(named)
 
 
+def pin_entry(info: PinInfo) -> CatalogEntry:
+    """A pin as a file to browse or diff: named by where its copy is in the directory
+    (`.statesnap-pins/NAME/snapshot-….json.gz`), which no listed file's name can be."""
+    pinned_at = int(info.pinned_at.timestamp() * 1e9)
+    return CatalogEntry(f"{PINS_DIR}/{info.name}/{info.source}", info.size, pinned_at)
+
+
+def pinned_name(name: str) -> str | None:
+    """The pin a `pin_entry` name is of; None for a listed file's."""
+    parts = name.split("/")
+    return parts[1] if len(parts) == 3 and parts[0] == PINS_DIR else None
+
+
+def pin_time(info: PinInfo) -> SnapshotTime:
+    """When the pinned snapshot was taken (the file's rule: `snapshot_time` of its source)."""
+    return snapshot_time(info.source, info.timestamp, info.pinned_at)
+
+
 def snapshot_title(entry: CatalogEntry) -> Text:
-    """`short_name`, as safe text (italic when it is a whole, odd file name)."""
+    """`short_name`, as safe text (italic when it is a whole, odd file name); `pin NAME` for a
+    pin."""
+    if (pin := pinned_name(entry.name)) is not None:
+        return Text.assemble(("pin ", PIN_STYLE), safe_text(pin, "bold"))
     odd = timestamp_from_name(entry.name) is None
     return safe_text(short_name(entry.name), "italic" if odd else "")
 
@@ -137,10 +169,29 @@ class LiveRow:
         ]
 
 
+def pin_cells(info: PinInfo, marked: bool, now: datetime) -> list[Text]:
+    """A pin's row: marked `▲` (or for a diff), its snapshot's time, its status, its name."""
+    time = pin_time(info)
+    return [
+        Text(DIFF_MARK, "bold cyan") if marked else Text(PIN_MARK, PIN_STYLE),
+        time_text(time),
+        Text(format_age(time.moment, now), "dim"),
+        Text(format_size(info.size)),
+        Text(info.status.value, STATUS_STYLES[info.status]),
+        Text.assemble(
+            ("pin ", PIN_STYLE),
+            safe_text(info.name, "bold"),
+            ("  of ", "dim"),
+            safe_text(name_stem(info.source), "dim"),
+        ),
+    ]
+
+
 class SnapshotRows:
     """Row source for the snapshots table (see `VirtualTable`): the live state first, if a
-    server is attached, then the files, newest first by the time they show (a file's place
-    can change once it is verified: the time stored in it may not be its name's)."""
+    server is attached, then the pins by name, then the files, newest first by the time they
+    show (a file's place can change once it is verified: the time stored in it may not be
+    its name's)."""
 
     def __init__(
         self,
@@ -149,6 +200,8 @@ class SnapshotRows:
         now: datetime,
         marked: str | None,
         live: LiveRow | None = None,
+        *,
+        pins: Sequence[PinInfo] = (),
     ) -> None:
         self.entries = sorted(
             entries,
@@ -160,7 +213,9 @@ class SnapshotRows:
         """When the ages are counted from (move it on, then redraw the rows)."""
         self._marked = marked
         self.live = live
-        self.first_file = 1 if live is not None else 0
+        self.pins = tuple(pins)
+        self.first_pin = 1 if live is not None else 0
+        self.first_file = self.first_pin + len(self.pins)
         """The row of the newest file."""
 
     def __len__(self) -> int:
@@ -169,7 +224,15 @@ class SnapshotRows:
     def is_live(self, row: int) -> bool:
         return self.live is not None and row == 0
 
+    def pin_at(self, row: int) -> PinInfo | None:
+        index = row - self.first_pin
+        return self.pins[index] if 0 <= index < len(self.pins) else None
+
     def row_of(self, name: str) -> int | None:
+        """The row of the file (or `pin_entry`) named `name`."""
+        for index, info in enumerate(self.pins):
+            if pin_entry(info).name == name:
+                return index + self.first_pin
         for index, entry in enumerate(self.entries):
             if entry.name == name:
                 return index + self.first_file
@@ -188,6 +251,8 @@ class SnapshotRows:
     def cells(self, row: int) -> list[Text]:
         if self.live is not None and row == 0:
             return self.live.cells()
+        if (info := self.pin_at(row)) is not None:
+            return pin_cells(info, pin_entry(info).name == self._marked, self.now)
         entry = self.entries[row - self.first_file]
         verdict = self._verdict(entry)
         time = entry.time(verdict)

@@ -4,6 +4,8 @@ box above them, the selected entry's JSON, and the crumbs that say where one is.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from statesnap.tui.context import DashboardContext
 from statesnap.tui.rows.map_rows import MAP_COLUMNS, MapCounts, MapCountsRows
@@ -18,16 +20,30 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Input, Static
 
-__all__ = ["BrowserPanes"]
+__all__ = ["BrowserPanes", "BrowserPlace"]
+
+
+@dataclass(frozen=True)
+class BrowserPlace:
+    """Where one is in the browser: the open map, the selected entry (its row's label, None
+    if the entries were not entered) and the filter."""
+
+    map: str | None
+    entry: str | None = None
+    query: str = ""
 
 
 class BrowserPanes(DashboardScreen):
     """The browser's layout, its state (the open map's rows, the filter), and how each pane is
     brought up to date."""
 
-    def __init__(self, context: DashboardContext, source: BrowseSource) -> None:
+    def __init__(
+        self, context: DashboardContext, source: BrowseSource, *, place: BrowserPlace | None = None
+    ) -> None:
+        """`place`: where to go once the maps are read (as far as it is still there)."""
         super().__init__(context)
         self.source = source
+        self._place = place
         self._summaries: list[MapCounts] = []
         self._map_rows: EntryRows | None = None
         """The open map's rows, unfiltered."""
@@ -90,6 +106,52 @@ class BrowserPanes(DashboardScreen):
             rows, columns=rows.columns, empty_text=escape_controls(empty, keep_newlines=False)
         )
         self._show_map_crumbs()
+        self._go_on_to_place()
+
+    def place(self) -> BrowserPlace:
+        """Where one is now."""
+        rows, row = self._rows, self.entries.cursor_row
+        entered = self.entries.has_focus or self.json_view.has_focus
+        label = rows.label(row) if rows is not None and row >= 0 and entered else None
+        name = self._map_rows.name if self._map_rows is not None else None
+        return BrowserPlace(name, label, self._query)
+
+    def _go_on_to_place(self) -> None:
+        """The next step to the place asked for, once rows are shown (each step shows others,
+        and so calls this again): its map, its filter, its entry. Where one is not there any
+        more, the trip ends there, and a note says so."""
+        place = self._place
+        if place is None or self._map_rows is None:
+            return
+        if self._map_rows.name != place.map:
+            names = [summary.name for summary in self._summaries]
+            if place.map in names:
+                self.maps.move_cursor(names.index(place.map))
+            else:
+                self._arrived(f"map {place.map} is not in it any more")
+            return
+        if place.query and self._rows_query != place.query:
+            box = self.query_one("#filter", Input)
+            box.display = True
+            box.value = place.query  # filters, then shows the rows matching
+            return
+        rows = self._rows
+        if place.entry is None or rows is None:
+            self._arrived(None)
+            return
+        found = next((row for row in range(len(rows)) if rows.label(row) == place.entry), None)
+        if found is None:
+            self._arrived(f"entry {place.entry} is not in {place.map} any more")
+            return
+        self.entries.focus()
+        self.entries.move_cursor(found)
+        self._arrived(None)
+
+    def _arrived(self, missing: str | None) -> None:
+        self._place = None
+        if missing is not None:
+            note = f"Where you were: {missing}."
+            self.notify(escape_controls(note, keep_newlines=False), markup=False, timeout=4)
 
     def _show_map_crumbs(self) -> None:
         base, rows = self._map_rows, self._rows

@@ -17,14 +17,17 @@ from statesnap.engine import (
     CatalogEntry,
     CatalogUpdate,
     DirectoryState,
+    PinInfo,
+    list_pins,
 )
 from statesnap.tui.context import DashboardContext
-from statesnap.tui.messages import DirectoryWatched, SnapshotsVerified
+from statesnap.tui.messages import DirectoryWatched, PinsRead, SnapshotsVerified
 from statesnap.tui.rows.snapshots import (
     DIFF_MARK,
     SNAPSHOT_COLUMNS,
     LiveRow,
     SnapshotRows,
+    pin_entry,
     short_name,
     snapshot_title,
 )
@@ -46,6 +49,8 @@ AGE_TICK_S = 1.0
 AGE_REFRESH_S = 30.0
 """How often every age is redrawn (minutes, hours and days move slowly)."""
 NOT_WATCHING = "not watching"
+PIN_CHECK_S = 2.0
+"""How often the pins are listed again (they live in a folder the watcher does not see)."""
 
 
 def describe_changes(changes: tuple[CatalogChange, ...], *, named: bool = True) -> str:
@@ -100,6 +105,7 @@ class SnapshotListing(DashboardScreen):
         self._age_ticks = 0
         self._last_change: str | None = None
         """What the watcher saw change last, and when (for the status line)."""
+        self._pins: tuple[PinInfo, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -119,6 +125,9 @@ class SnapshotListing(DashboardScreen):
         if self._watch:
             self._watch_directory()
         self.set_interval(AGE_TICK_S, self.refresh_ages)
+        self.read_pins()
+        if self._watch:
+            self.set_interval(PIN_CHECK_S, self.read_pins)
 
     def on_unmount(self) -> None:
         self._stop_watching.set()
@@ -128,10 +137,31 @@ class SnapshotListing(DashboardScreen):
         return self.context.catalog.entries
 
     def selected(self) -> CatalogEntry | None:
-        """The selected file (None on the live row)."""
+        """The selected file, or pin as a file (`pin_entry`); None on the live row."""
+        if (info := self.selected_pin()) is not None:
+            return pin_entry(info)
         shown = self._rows.entries
         index = self.table.cursor_row - self._rows.first_file
         return shown[index] if 0 <= index < len(shown) else None
+
+    def selected_pin(self) -> PinInfo | None:
+        return self._rows.pin_at(self.table.cursor_row)
+
+    def entry_named(self, name: str) -> CatalogEntry | None:
+        """The listed file, or the pin (`pin_entry`), named `name`."""
+        pins = (pin_entry(info) for info in self._pins)
+        return self.context.catalog.entry(name) or next((p for p in pins if p.name == name), None)
+
+    @work(thread=True, exclusive=True, group="pins", exit_on_error=False)
+    def read_pins(self) -> None:
+        """List the pins again (in a worker: each copy is verified)."""
+        self.post_message(PinsRead(tuple(list_pins(self.context.directory))))
+
+    @on(PinsRead)
+    def _pins_read(self, message: PinsRead) -> None:
+        if message.pins != self._pins:
+            self._pins = message.pins
+            self._show_entries()
 
     def live_selected(self) -> bool:
         return self._rows.is_live(self.table.cursor_row)
@@ -191,11 +221,13 @@ class SnapshotListing(DashboardScreen):
             self.context.clock(),
             self._marked,
             self._live_row(),
+            pins=self._pins,
         )
 
     def _show_entries(self) -> None:
         """Show the listing (keeping the selection); verify the files not verified yet."""
         names = [entry.name for entry in self.entries]
+        names += [pin_entry(info).name for info in self._pins]
         if self._marked not in names:
             self._marked = None
         rows = self._new_rows()
@@ -242,7 +274,9 @@ class SnapshotListing(DashboardScreen):
 
     def _update_detail(self) -> None:
         detail = self.query_one(SnapshotDetail)
-        if self.live_selected() and self._rows.live is not None:
+        if (info := self.selected_pin()) is not None:
+            detail.show_pin(info, self.context.clock())
+        elif self.live_selected() and self._rows.live is not None:
             detail.show_live(self._rows.live, self.context.server_status, self.context.clock())
         else:
             entry = self.selected()
@@ -283,13 +317,15 @@ class SnapshotListing(DashboardScreen):
     def _show_status(self) -> None:
         pending = sum(self.context.catalog.cached(entry) is None for entry in self.entries)
         parts = [f"{len(self.entries)} snapshot file{'s' if len(self.entries) != 1 else ''}"]
+        if self._pins:
+            parts.append(f"{len(self._pins)} pin{'s' if len(self._pins) != 1 else ''}")
         if pending:
             parts.append(f"verifying {pending}…")
         parts.append(self._watch_state)
         if self._last_change is not None:
             parts.append(self._last_change)
         line = Text(" · ".join(parts), style="dim")
-        marked = self.context.catalog.entry(self._marked) if self._marked else None
+        marked = self.entry_named(self._marked) if self._marked else None
         if marked is not None:
             line = Text.assemble(
                 (f"{DIFF_MARK} ", "bold cyan"),

@@ -1,22 +1,28 @@
-"""The snapshots view: its keys and what they do (browse, diff, roll back, snapshot now, undo,
-rescan), each enabled or not with a reason; the listing they act on is
-`statesnap.tui.screens.snapshot_listing`."""
+"""The snapshots view: its keys and what they do (browse, diff, roll back, pin, unpin, snapshot
+now, undo, rescan), each enabled or not with a reason; the listing they act on is
+`statesnap.tui.screens.snapshot_listing`, the pins' own actions
+`statesnap.tui.screens.pin_actions`."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from statesnap.engine import CatalogEntry, list_snapshot_names, promote_snapshot
+from statesnap.engine import (
+    CatalogEntry,
+    list_snapshot_names,
+    pin_label,
+    promote_pin,
+    promote_snapshot,
+)
 from statesnap.tui.attachment import NO_SERVER
-from statesnap.tui.live_source import LiveSource
 from statesnap.tui.messages import ServerStatusRead, TaskFinished
 from statesnap.tui.rows.snapshots import verdict_words
-from statesnap.tui.screens.browser import BrowserScreen
 from statesnap.tui.screens.confirm import ConfirmScreen
 from statesnap.tui.screens.diff import DiffScreen
+from statesnap.tui.screens.pin_actions import HOLD_RENEW_S, HOLD_S, PIN_ACTIONS
+from statesnap.tui.screens.reopen import ReopensWhereLeft
 from statesnap.tui.screens.search_prompt import SearchPromptScreen
-from statesnap.tui.screens.snapshot_listing import SnapshotListing, describe_changes
-from statesnap.tui.sources import FileSource
+from statesnap.tui.screens.snapshot_listing import describe_changes
 from statesnap.tui.text.rollback_plan import plan_rollback, plan_undo
 from statesnap.tui.text.safe_text import escape_controls
 from statesnap.tui.text.server_words import takes_no_snapshots
@@ -35,15 +41,11 @@ NOTHING_TO_UNDO = (
     "nothing to undo: the server has not rolled back since it started, or the roll-back was "
     "undone already"
 )
-HOLD_S = 60
-"""How long the server keeps a file out of rotation per request while its roll-back dialog is
-open (renewed every HOLD_RENEW_S)."""
-HOLD_RENEW_S = 20.0
 
 
-class SnapshotsScreen(SnapshotListing):
+class SnapshotsScreen(ReopensWhereLeft):
     AUTO_FOCUS = "#snapshots"
-    HIDDEN_WHEN_UNAVAILABLE = frozenset({"clear_mark"})
+    HIDDEN_WHEN_UNAVAILABLE = frozenset({"clear_mark", "unpin"})
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -73,7 +75,21 @@ class SnapshotsScreen(SnapshotListing):
             "rollback",
             "Roll back",
             id="snapshots.rollback",
-            tooltip="Make the selected snapshot's state current (asks first)",
+            tooltip="Make the selected snapshot's (or pin's) state current (asks first)",
+        ),
+        Binding(
+            "p",
+            "pin",
+            "Pin",
+            id="snapshots.pin",
+            tooltip="Keep a copy of the selected snapshot under a name; rotation never deletes it",
+        ),
+        Binding(
+            "x,delete",
+            "unpin",
+            "Unpin",
+            id="snapshots.unpin",
+            tooltip="Delete the selected pin's copy, and nothing else (asks first)",
         ),
         Binding(
             "s",
@@ -128,12 +144,16 @@ class SnapshotsScreen(SnapshotListing):
 
     def _next_older(self, entry: CatalogEntry) -> CatalogEntry | None:
         shown = self._rows.entries
+        if entry not in shown:  # a pin
+            return None
         index = shown.index(entry) + 1
         return shown[index] if index < len(shown) else None
 
     def unavailable_reason(self, action: str) -> str | None:
         if action in IN_THE_BROWSER:
             return IN_THE_BROWSER[action]
+        if action in PIN_ACTIONS:
+            return self.pin_unavailable_reason(action)
         entry = self.selected()
         if self.live_selected():
             if action in {"diff", "diff_older"}:
@@ -147,6 +167,8 @@ class SnapshotsScreen(SnapshotListing):
             return "no snapshots to search"
         if action == "clear_mark" and self._marked is None:
             return "no snapshot is marked for a diff"
+        if action == "diff_older" and self.selected_pin() is not None:
+            return "a pin has no next older snapshot: d marks it, d on another compares the two"
         if action == "diff_older" and entry and self._next_older(entry) is None:
             return "this is the oldest snapshot: nothing older to compare with"
         if action == "diff" and len(self.entries) < 2:
@@ -177,6 +199,8 @@ class SnapshotsScreen(SnapshotListing):
         )
 
     def _rollback_problem(self, entry: CatalogEntry) -> str | None:
+        if self.selected_pin() is not None:
+            return self.pin_problem()
         verdict = self.context.catalog.cached(entry)
         name = escape_controls(entry.name)
         if verdict is None:
@@ -186,17 +210,14 @@ class SnapshotsScreen(SnapshotListing):
         return None
 
     def action_open(self) -> None:
-        if self.live_selected():
-            self.app.push_screen(BrowserScreen(self.context, LiveSource(self.context)))
-        elif (entry := self.selected()) is not None:
-            self.app.push_screen(BrowserScreen(self.context, FileSource(self.context, entry)))
+        self.open_browser()
 
     def action_search(self) -> None:
         self.app.push_screen(SearchPromptScreen(self.context))
 
     def action_diff(self) -> None:
         entry = self.selected()
-        marked = self.context.catalog.entry(self._marked) if self._marked else None
+        marked = self.entry_named(self._marked) if self._marked else None
         if self.live_selected():
             if marked is None:
                 self.action_diff_older()
@@ -213,7 +234,7 @@ class SnapshotsScreen(SnapshotListing):
         if marked == entry:
             self.action_diff_older()
             return
-        older, newer = sorted((marked, entry), key=self._rows.entries.index, reverse=True)
+        older, newer = sorted((marked, entry), key=self.taken)
         self._open_diff(older, newer)
 
     def action_diff_older(self) -> None:
@@ -244,6 +265,15 @@ class SnapshotsScreen(SnapshotListing):
         name = entry.name
         listed = list_snapshot_names(self.context.directory)
         status = self.context.server_status if self.context.attachment is not None else None
+        if (info := self.selected_pin()) is not None:  # out of rotation's reach: no hold
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._roll_back(info.name, pin=True)
+
+            plan = plan_rollback(info.name, listed, status, pin=True)
+            self.app.push_screen(ConfirmScreen(plan, "roll back"), confirmed)
+            return
         self._hold(name, HOLD_S)
         renew = self.set_interval(HOLD_RENEW_S, lambda: self._hold(name, HOLD_S))
 
@@ -257,25 +287,16 @@ class SnapshotsScreen(SnapshotListing):
         plan = plan_rollback(name, listed, status)
         self.app.push_screen(ConfirmScreen(plan, "roll back", target=name), closed)
 
-    @work(thread=True, group="hold", exit_on_error=False)
-    def _hold(self, name: str, seconds: int) -> None:
-        """Keep `name` out of the attached server's rotation for `seconds` (0: let it go)."""
-        attachment = self.context.attachment
-        if attachment is not None:
-            try:
-                attachment.hold(name, seconds)
-            except Exception as exc:  # an older server, or one going away: nothing to hold
-                self.log.warning(f"could not hold {name}: {exc}")
-
     @work(thread=True, exclusive=True, group="server", exit_on_error=False)
-    def _roll_back(self, name: str) -> None:
+    def _roll_back(self, name: str, *, pin: bool = False) -> None:
         attachment = self.context.attachment
-        shown = escape_controls(name)
+        shown = escape_controls(pin_label(name) if pin else name)
+        promote = promote_pin if pin else promote_snapshot
         try:
             if attachment is not None:
-                text = attachment.rollback(name)
+                text = attachment.rollback(name, pin=pin)
             else:
-                path = promote_snapshot(self.context.directory, name)
+                path = promote(self.context.directory, name)
                 text = (
                     f"Rolled back: {escape_controls(path.name)} now holds the state of {shown} "
                     "(the next server start loads it); nothing was deleted."
@@ -288,6 +309,7 @@ class SnapshotsScreen(SnapshotListing):
 
     def action_rescan(self) -> None:
         changes = self._relist(forget_verdicts=True)
+        self.read_pins()
         if self._problem is not None:
             self.notify(escape_controls(self._problem), severity="warning", markup=False)
             return
@@ -333,6 +355,7 @@ class SnapshotsScreen(SnapshotListing):
     @on(TaskFinished)
     def _task_finished(self, message: TaskFinished) -> None:
         changes = self._relist()
+        self.read_pins()
         text = escape_controls(message.text)
         if changes:
             text += f" ({describe_changes(changes)})"

@@ -4,13 +4,13 @@ confirmation and the command's prompt, counts first, then the names involved."""
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from statesnap.engine import ServiceStatus, rotation_victims
+from statesnap.engine import PINS_DIR, ServiceStatus, pin_label, rotation_victims
 from statesnap.tui.text.formatting import format_duration
 
-__all__ = ["ChangePlan", "command_hint", "plan_rollback", "plan_undo"]
+__all__ = ["ChangePlan", "command_hint", "plan_rollback", "plan_undo", "plan_unpin"]
 
 _WRITES_BEFORE_NEXT_SAVE = 2
 """Files a live roll-back (or undo) adds before the server's next save: undo point, result."""
@@ -41,7 +41,7 @@ def _later(
     keep = status.max_snapshots
     window = max(keep - _WRITES_BEFORE_NEXT_SAVE - 1, 0)
     doomed = tuple(rotation_victims(listed, window, protect))
-    kept = f"its {keep} newest files, {', '.join(sorted(protect))} and the undo point"
+    kept = ", ".join([f"its {keep} newest files", *sorted(protect)]) + " and the undo point"
     if not doomed:
         return f"Its saves keep {kept}: none of the files listed now will be deleted.", ()
     plural = "s" if len(doomed) != 1 else ""
@@ -56,9 +56,14 @@ def _later(
     )
 
 
-def plan_rollback(target: str, listed: list[str], status: ServiceStatus | None) -> ChangePlan:
-    """A roll-back to the listed file `target`: on the attached server (`status` known), or
-    offline (None). `listed` is the directory's listing, newest first."""
+def plan_rollback(
+    target: str, listed: list[str], status: ServiceStatus | None, *, pin: bool = False
+) -> ChangePlan:
+    """A roll-back to the listed file `target` (with `pin`, to the pin of that name): on the
+    attached server (`status` known), or offline (None). `listed` is the directory's listing,
+    newest first."""
+    if pin:
+        return _pin_plan(target, listed, status)
     if status is None:
         return ChangePlan(
             title=f"Roll back to {target}?",
@@ -82,6 +87,16 @@ def plan_rollback(target: str, listed: list[str], status: ServiceStatus | None) 
     )
 
 
+def _pin_plan(name: str, listed: list[str], status: ServiceStatus | None) -> ChangePlan:
+    """A roll-back to pin `name`: the plan of a file's, naming the pin, which stays pinned."""
+    plan = plan_rollback(pin_label(name), listed, status)
+    if status is not None:
+        heading, doomed = _later(status, listed, set())
+        plan = replace(plan, later_heading=heading, later_deleted=doomed)
+    kept = f"The pin stays as it is ({PINS_DIR}/{name}), out of rotation's reach."
+    return replace(plan, steps=(*plan.steps, kept))
+
+
 def plan_undo(status: ServiceStatus) -> ChangePlan:
     """Undoing the server's last roll-back (`status.last_rollback` must be set)."""
     last = status.last_rollback
@@ -95,4 +110,13 @@ def plan_undo(status: ServiceStatus) -> ChangePlan:
             "An undo happens once; roll back to a file to go anywhere else.",
         ),
         summary="2 files written, none deleted.",
+    )
+
+
+def plan_unpin(name: str, copy: Path) -> ChangePlan:
+    """Unpinning `name`, whose copy is `copy`: that copy goes, nothing else."""
+    return ChangePlan(
+        title=f"Unpin {name}?",
+        steps=(f"delete the pinned copy of {copy.name}: {copy}",),
+        summary="no snapshot file in the directory is touched",
     )

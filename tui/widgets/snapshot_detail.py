@@ -10,14 +10,30 @@ from io import StringIO
 
 from rich.console import Console
 from rich.text import Text
-from statesnap.engine import CatalogEntry, ServiceStatus, SnapshotRead
-from statesnap.tui.rows.snapshots import LIVE_MARK, LiveRow, status_text, time_text, verdict_text
-from statesnap.tui.text.formatting import format_age, format_size, time_mark, time_note
+from statesnap.engine import CatalogEntry, PinInfo, ServiceStatus, SnapshotRead
+from statesnap.tui.rows.snapshots import (
+    LIVE_MARK,
+    PIN_MARK,
+    PIN_STYLE,
+    STATUS_STYLES,
+    LiveRow,
+    pin_time,
+    status_text,
+    time_text,
+    verdict_text,
+)
+from statesnap.tui.text.formatting import (
+    format_age,
+    format_moment,
+    format_size,
+    time_mark,
+    time_note,
+)
 from statesnap.tui.text.safe_text import safe_text
 from statesnap.tui.text.server_words import FALLBACK, last_save_words, mode_words
 from textual.widgets import Static
 
-__all__ = ["SnapshotDetail", "live_detail_text", "snapshot_detail_text"]
+__all__ = ["SnapshotDetail", "live_detail_text", "pin_detail_text", "snapshot_detail_text"]
 
 _LABEL = 10
 _WRAPPING = Console(file=StringIO(), width=80)
@@ -94,6 +110,25 @@ def snapshot_detail_text(
     return Text("\n").join(lines)
 
 
+def pin_detail_text(info: PinInfo, now: datetime, width: int) -> Text:
+    """What is known about one pin, as lines of safe text `width` cells wide."""
+    title = Text.assemble((f"{PIN_MARK} pin ", PIN_STYLE), safe_text(info.name, "bold"))
+    title.append(f" · {format_size(info.size)} · kept out of rotation", "dim")
+    time = pin_time(info)
+    taken = time_text(time)
+    taken.append(f" · {format_age(time.moment, now)}")
+    status = safe_text(f"{info.status.value}: {info.reason}", STATUS_STYLES[info.status])
+    pinned = Text(f"{format_moment(info.pinned_at)} · {format_age(info.pinned_at, now)}")
+    lines = [
+        *title.wrap(_WRAPPING, width, no_wrap=False),
+        _row("copy of", safe_text(info.source), width),
+        _row("taken", taken, width),
+        _row("pinned", pinned, width),
+        _row("status", status, width),
+    ]
+    return Text("\n").join(lines)
+
+
 def _saves_value(status: ServiceStatus, now: datetime) -> Text:
     if not status.enabled:
         return safe_text(last_save_words(status, now), "dim")
@@ -152,6 +187,12 @@ class _FileShown:
 
 
 @dataclass(frozen=True)
+class _PinShown:
+    info: PinInfo
+    now: datetime
+
+
+@dataclass(frozen=True)
 class _LiveShown:
     live: LiveRow
     status: ServiceStatus | None
@@ -164,12 +205,16 @@ class SnapshotDetail(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text("No snapshot selected.", "dim italic"), id=id)
-        self._shown: _FileShown | _LiveShown | None = None
+        self._shown: _FileShown | _PinShown | _LiveShown | None = None
         self._width = 0
         """The width last drawn for."""
 
     def show(self, entry: CatalogEntry | None, verdict: SnapshotRead | None, now: datetime) -> None:
         self._shown = _FileShown(entry, verdict, now) if entry is not None else None
+        self._draw()
+
+    def show_pin(self, info: PinInfo, now: datetime) -> None:
+        self._shown = _PinShown(info, now)
         self._draw()
 
     def show_live(self, live: LiveRow, status: ServiceStatus | None, now: datetime) -> None:
@@ -185,6 +230,8 @@ class SnapshotDetail(Static):
         width = self._width = self.size.width or 80
         if isinstance(shown, _FileShown):
             self.update(snapshot_detail_text(shown.entry, shown.verdict, shown.now, width))
+        elif isinstance(shown, _PinShown):
+            self.update(pin_detail_text(shown.info, shown.now, width))
         elif isinstance(shown, _LiveShown):
             self.update(live_detail_text(shown.live, shown.status, shown.now, width))
         else:

@@ -24,7 +24,7 @@ from statesnap.engine import (
     write_snapshot_file,
 )
 from statesnap.engine.control.live_state import LiveStateReader
-from statesnap.engine.control.wire import decode_entries, decode_maps
+from statesnap.engine.control.wire_results import decode_entries, decode_maps
 
 from tests.support.processes import DemoProcess, wait_until
 
