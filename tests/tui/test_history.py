@@ -156,3 +156,19 @@ def test_version_diff_at_80x24(snapshot_dir: Path, snap_compare: Callable[..., b
         await settle(pilot)
 
     assert snap_compare(make_app(snapshot_dir), terminal_size=SMALL, run_before=run_before)
+
+
+def test_help_in_the_browser_leaves_out_the_keys_the_browser_takes_first() -> None:
+    """`h` opens the history in the browser, so the help does not offer it for scrolling left."""
+    from rich.console import Console
+    from statesnap.tui.screens.browser import BrowserScreen
+    from statesnap.tui.screens.help import help_text
+    from textual.app import App
+
+    console = Console(width=200, record=True)
+    console.print(help_text(App(), BrowserScreen.__new__(BrowserScreen)))
+    lines = console.export_text().splitlines()
+    history = [line for line in lines if "History" in line]
+    left = [line for line in lines if "Scroll left" in line]
+    assert history and history[0].split()[0] == "h"
+    assert left and all(line.split()[0] != "h" for line in left)

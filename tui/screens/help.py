@@ -41,17 +41,37 @@ def _section(app: App[object], title: str, bindings: Iterable[Binding]) -> Group
     return Group(Text(title, "bold underline"), grid) if grid.row_count else None
 
 
+def _keys(binding: Binding) -> list[str]:
+    return [key.strip() for key in binding.key.split(",")]
+
+
+def _without(bindings: Iterable[Binding], taken: set[str]) -> list[Binding]:
+    """The bindings with the keys a screen takes first (priority bindings) left out."""
+    kept = []
+    for binding in bindings:
+        keys = [key for key in _keys(binding) if key not in taken]
+        if keys:
+            kept.append(binding.with_key(",".join(keys)))
+    return kept
+
+
 def help_text(app: App[object], screen: Screen[object]) -> Group:
-    """The keys of `screen`, then moving in tables and JSON, then the keys that work everywhere."""
-    in_lists = _bindings(VirtualTable)
-    list_keys = {binding.key for binding in in_lists}
+    """The keys of `screen`, then moving in tables and JSON (less the keys the screen takes
+    first), then the keys that work everywhere."""
+    own = _bindings(type(screen))
+    taken = {key for binding in own if binding.priority for key in _keys(binding)}
+    in_lists = _without(_bindings(VirtualTable), taken)
+    list_keys = {binding.key for binding in _bindings(VirtualTable)}
     sections = [
-        _section(app, "This screen", _bindings(type(screen))),
+        _section(app, "This screen", own),
         _section(app, "In lists and JSON", in_lists),
         _section(
             app,
             "Also in JSON",
-            [binding for binding in _bindings(JsonView) if binding.key not in list_keys],
+            _without(
+                (binding for binding in _bindings(JsonView) if binding.key not in list_keys),
+                taken,
+            ),
         ),
         _section(
             app,
