@@ -15,7 +15,7 @@ from statesnap.engine.catalog.records import (
     CatalogUpdate,
     DirectoryState,
 )
-from statesnap.engine.control.client import ControlClient, ControlError
+from statesnap.engine.control.client import ControlClient, ControlError, NoSuchEntryError
 from statesnap.engine.control.discovery import (
     RuntimeDirError,
     ServerGone,
@@ -196,6 +196,7 @@ __all__ = [
     "MapShape",
     "MapSummary",
     "MemoryStorage",
+    "NoSuchEntryError",
     "NothingToUndoError",
     "PinError",
     "PinInfo",

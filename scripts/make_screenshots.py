@@ -4,10 +4,12 @@
 
 Six snapshots of a generated state (`statesnap.engine.generate_state`) that changes between
 them, one of them cut short as by a crash mid-write, one with a checksum that no longer
-matches; then the snapshots view, the browser, the diff and the roll-back modal; last, a server
-on that directory (in this process, restored from the newest valid file) and the dashboard attached
-to it: the snapshots view with its live entry, and the browser on its live state. Each is
-exported as SVG by Textual and drawn to PNG by cairosvg (`pip install statesnap[screenshots]`).
+matches; then the snapshots view, the browser, the diff, the roll-back modal, an entry's
+history, a search and a pin; last, a server on that directory (in this process, restored from
+the newest valid file, its state changed after its save) and the dashboard attached to it: the
+snapshots view with its live entry, the browser on its live state, and what changed since the
+save. Each is exported as SVG by Textual and drawn to PNG by cairosvg
+(`pip install statesnap[screenshots]`). Its state and cache go to a scratch folder.
 
 cairosvg cannot fetch the Fira Code web font the SVG names and ignores `textLength`, so text
 drifts off the terminal grid in the fallback font: each text run is given one x position per
@@ -171,12 +173,38 @@ async def rollback(pilot: Pilot[Any]) -> None:
     await press(pilot, "G", "r")
 
 
+async def history(pilot: Pilot[Any]) -> None:
+    await press(pilot, "enter", "enter", "h", "j")
+
+
+async def search(pilot: Pilot[Any]) -> None:
+    await press(pilot, "slash", *"checksum", "enter")
+
+
+async def pins(pilot: Pilot[Any]) -> None:
+    await press(pilot, "j", "j", "j", "p", *"before-rotation-fix", "enter")
+
+
+async def live_diff(pilot: Pilot[Any]) -> None:
+    await press(pilot, "g", "d")
+
+
 async def live_entry(pilot: Pilot[Any]) -> None:
     await press(pilot, "g")
 
 
 async def live_browser(pilot: Pilot[Any]) -> None:
     await press(pilot, "g", "enter", "j", "j", "enter", "j", "j")
+
+
+def change_after_the_save(storage: MemoryStorage) -> None:
+    """What a server does between two saves: a session finishes, a message is added."""
+    session = storage.list_sessions()[0]
+    storage.set_session({**session, "status": "completed"})
+    storage.append_chat_message(
+        session["id"],
+        {"id": "msg-unsaved", "role": "user", "content": "Is this saved yet?"},
+    )
 
 
 async def shoot_live(directory: Path) -> None:
@@ -187,6 +215,7 @@ async def shoot_live(directory: Path) -> None:
     service.load_latest_snapshot()
     async with ControlServer(service, storage):
         await service.save_snapshot_async()
+        change_after_the_save(storage)
         info = find_server(directory)
         assert info is not None and service.last_save is not None
         saved = parse_timestamp(service.last_save.at) or NOW
@@ -194,7 +223,11 @@ async def shoot_live(directory: Path) -> None:
         def clock() -> datetime:
             return saved + timedelta(seconds=12)
 
-        for name, steps in (("live", live_entry), ("live-browser", live_browser)):
+        for name, steps in (
+            ("live", live_entry),
+            ("live-browser", live_browser),
+            ("live-diff", live_diff),
+        ):
             app = StatesnapApp(
                 directory, watch=False, clock=clock, attachment=ServerAttachment(info)
             )
@@ -203,9 +236,11 @@ async def shoot_live(directory: Path) -> None:
 
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
-    logging.getLogger("engine").setLevel(logging.ERROR)  # the server's restore reports
+    logging.getLogger("statesnap.engine").setLevel(logging.ERROR)  # the server's restore reports
     home = Path.cwd()
     with tempfile.TemporaryDirectory(prefix="statesnap-shots-") as scratch:
+        for variable in ("XDG_STATE_HOME", "XDG_CACHE_HOME"):  # leave the user's own alone
+            os.environ[variable] = str(Path(scratch) / variable.lower())
         os.chdir(scratch)  # the header shows the directory as given: keep it short
         try:
             directory = Path(".actionflows-snapshot")
@@ -216,6 +251,9 @@ async def main() -> None:
                 ("browser", browser),
                 ("diff", diff),
                 ("rollback", rollback),
+                ("history", history),
+                ("search", search),
+                ("pins", pins),
             ):
                 await shoot(directory, name, steps)
             runtime = Path(scratch) / "run"

@@ -22,6 +22,7 @@ from statesnap.engine.control.records import EntryPage, LiveEntry, MapSummary
 from statesnap.engine.control.wire import (
     DEFAULT_PAGE,
     MAX_REPLY_BYTES,
+    NO_ENTRY,
     Op,
     ReplyError,
     RequestError,
@@ -48,6 +49,10 @@ T = TypeVar("T")
 
 class ControlError(Exception):
     """The server refused a request, did not answer in time, or is not running."""
+
+
+class NoSuchEntryError(ControlError):
+    """The live state holds no entry of that key in that map."""
 
 
 class ControlClient:
@@ -97,8 +102,13 @@ class ControlClient:
         )
 
     def entry(self, map_name: str, key: str) -> LiveEntry:
-        """One entry of the live state, in full."""
-        return self._call(decode_entry, Op.ENTRY, map=map_name, key=key)
+        """One entry of the live state, in full; NoSuchEntryError if it holds no such entry."""
+        try:
+            return self._call(decode_entry, Op.ENTRY, map=map_name, key=key)
+        except ControlError as exc:
+            if str(exc).startswith(NO_ENTRY):
+                raise NoSuchEntryError(str(exc)) from None
+            raise
 
     # -- the wire -------------------------------------------------------------------------
 

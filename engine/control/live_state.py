@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from statesnap.engine.control.records import EntryPage, LiveEntry, MapSummary
-from statesnap.engine.control.wire import DEFAULT_PAGE, MAX_PAGE, RequestError
+from statesnap.engine.control.wire import DEFAULT_PAGE, MAX_PAGE, NO_ENTRY, RequestError
 from statesnap.engine.control.wire_results import encode_entries, encode_entry, encode_maps
 from statesnap.engine.format.map_entries import map_entries
 from statesnap.engine.format.schema import entry_count
@@ -122,7 +122,7 @@ class LiveStateReader:
         def render(maps: dict[str, Any]) -> bytes:
             entries = self._entries_of(maps, name)
             if key not in entries:
-                raise RequestError(f"no entry {key[:80]!r} in {name[:80]}")
+                raise RequestError(f"{NO_ENTRY}{key[:80]!r} in {name[:80]}")
             return encode_entry(LiveEntry(name, key, entries[key]))
 
         return await self._with_maps(render)

@@ -22,6 +22,7 @@ __all__ = [
     "MAX_PAGE",
     "MAX_REPLY_BYTES",
     "MAX_REQUEST_BYTES",
+    "NO_ENTRY",
     "PROTOCOL_VERSION",
     "REQUEST_TOO_LARGE",
     "Op",
@@ -47,6 +48,8 @@ _MAX_NAME_CHARS = 1024
 _MAX_KEY_CHARS = 16 * 1024
 """Longest entry key a request may give."""
 REQUEST_TOO_LARGE = f"request too large (limit {MAX_REQUEST_BYTES} bytes)"
+NO_ENTRY = "no entry "
+"""How the refusal of an `entry` request for a key the live state does not hold begins."""
 
 
 class Op(StrEnum):

@@ -13,7 +13,6 @@ import argparse
 from typing import Any
 
 from statesnap.engine import (
-    MISSING,
     ControlError,
     EntryHistory,
     HistoryRow,
@@ -24,6 +23,7 @@ from statesnap.tui.cli.output import Progress, print_json, say
 from statesnap.tui.cli.servers import live_client
 from statesnap.tui.cli.snapshot_files import require_dir
 from statesnap.tui.cli.travel_args import AddMaxBytes, AddVerb
+from statesnap.tui.rows.history import live_entry_value
 from statesnap.tui.text.formatting import format_moment
 
 __all__ = ["add_history_parser", "history"]
@@ -34,12 +34,7 @@ def _live_value(args: argparse.Namespace) -> Any:
     client = live_client(args.dir)
     if client is None:
         raise ControlError("no server is running")
-    try:
-        return client.entry(args.map, args.key).value
-    except ControlError as exc:
-        if str(exc).startswith("no entry "):
-            return MISSING
-        raise
+    return live_entry_value(lambda name, key: client.entry(name, key).value, args.map, args.key)
 
 
 def _source_record(source: HistorySource) -> dict[str, Any]:

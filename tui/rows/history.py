@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from statesnap.engine import MISSING, HistoryRow, HistorySource, HistoryStep, VersionKind
+from statesnap.engine import (
+    MISSING,
+    HistoryRow,
+    HistorySource,
+    HistoryStep,
+    NoSuchEntryError,
+    VersionKind,
+)
 from statesnap.tui.rows.columns import Column
 from statesnap.tui.rows.diff import ChangedLines, changed_lines
 from statesnap.tui.rows.snapshots import DIFF_MARK, LIVE_MARK, short_name
@@ -37,19 +44,14 @@ HISTORY_COLUMNS = (
 
 _KIND_STYLES = {VersionKind.ABSENT: "dim italic", VersionKind.SKIPPED: "bold red"}
 
-NO_ENTRY = "no entry "
-"""How the control channel's error for a key the live state does not hold begins."""
-
 
 def live_entry_value(read: Callable[[str, str], Any], map_name: str, key: str) -> Any:
     """The live value of `key` in `map_name` read by `read(map, key)`, or `MISSING` when the
     server says it holds no such entry (any other error is raised: the history says why)."""
     try:
         return read(map_name, key)
-    except Exception as exc:
-        if str(exc).startswith(NO_ENTRY):
-            return MISSING
-        raise
+    except NoSuchEntryError:
+        return MISSING
 
 
 def source_words(source: HistorySource) -> str:

@@ -26,6 +26,7 @@ from statesnap.engine import (
     ControlError,
     ControlServer,
     MemoryStorage,
+    NoSuchEntryError,
     RuntimeDirError,
     ServerInfo,
     SnapshotService,
@@ -212,7 +213,7 @@ async def test_entries_are_paged_and_the_limit_capped(served: Served) -> None:
             await served.call("entries", "frequencies", *bad)
     with pytest.raises(ControlError, match="no map named 'nope'"):
         await served.call("entries", "nope", 0, 10)
-    with pytest.raises(ControlError, match="no entry 'missing'"):
+    with pytest.raises(NoSuchEntryError, match="no entry 'missing'"):
         await served.call("entry", "sessions", "missing")
 
 

@@ -12,6 +12,7 @@ from statesnap.engine import (
     HistoryRow,
     HistorySource,
     HistoryStep,
+    NoSuchEntryError,
     VersionKind,
 )
 from statesnap.tui.rows.history import HistoryRows, live_entry_value, state_words, version_lines
@@ -83,7 +84,7 @@ def test_hostile_text_in_a_row_is_literal() -> None:
 
 def test_the_live_value_is_missing_when_the_server_has_no_such_entry() -> None:
     def no_entry(map_name: str, key: str) -> object:
-        raise ControlError(f"no entry {key!r} in {map_name!r}")
+        raise NoSuchEntryError(f"no entry {key!r} in {map_name!r}")
 
     def down(map_name: str, key: str) -> object:
         raise ControlError("connection refused")
