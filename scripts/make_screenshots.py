@@ -174,15 +174,15 @@ async def rollback(pilot: Pilot[Any]) -> None:
 
 
 async def history(pilot: Pilot[Any]) -> None:
-    await press(pilot, "enter", "enter", "h", "j")
+    await press(pilot, "j", "enter", "enter", "h", "j")
 
 
 async def search(pilot: Pilot[Any]) -> None:
-    await press(pilot, "slash", *"checksum", "enter")
+    await press(pilot, "slash", *"checksum", "enter", "j")
 
 
 async def pins(pilot: Pilot[Any]) -> None:
-    await press(pilot, "j", "j", "j", "p", *"before-rotation-fix", "enter")
+    await press(pilot, "j", "p", *"before-rotation-fix", "enter")
 
 
 async def live_diff(pilot: Pilot[Any]) -> None:
