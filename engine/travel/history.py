@@ -17,10 +17,12 @@ from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
+from statesnap.engine.catalog.content_verdicts import judge_and_record
+from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.engine.format.diff import EntryChange, MapDiff, diff_map
 from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.map_entries import map_entries
-from statesnap.engine.format.snapshot_reading import DEFAULT_MAX_BYTES, read_snapshot
+from statesnap.engine.format.snapshot_reading import DEFAULT_MAX_BYTES
 from statesnap.engine.format.snapshot_time import snapshot_time
 from statesnap.engine.travel.reading import ListedFile, listed_files, read_in_order
 
@@ -140,9 +142,12 @@ class _EntryQuery:
     map_name: str
     key: str
     max_bytes: int
+    verdicts: VerdictStore | None
 
     def read(self, listed: ListedFile) -> HistoryRow:
-        found = read_snapshot(listed.path, max_bytes=self.max_bytes)
+        found = judge_and_record(
+            listed.path, max_bytes=self.max_bytes, keep_data=True, store=self.verdicts
+        )
         source = HistorySource(
             listed.name, snapshot_time(listed.name, found.timestamp, listed.modified).moment
         )
@@ -162,7 +167,9 @@ class EntryHistory:
     when this is made, so `total` is known at once), or call `rows()` for the folded rows.
 
     `live`, if given, is called once after the last file: it returns the live value, or
-    `MISSING`; an exception it raises makes a skipped row that gives its message."""
+    `MISSING`; an exception it raises makes a skipped row that gives its message. A file whose
+    exact bytes were judged before (the verdict store) is parsed without the JavaScript proof,
+    and a file judged here is recorded there."""
 
     def __init__(
         self,
@@ -174,7 +181,7 @@ class EntryHistory:
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.directory = Path(directory)
-        self.query = _EntryQuery(map_name, key, max_bytes)
+        self.query = _EntryQuery(map_name, key, max_bytes, VerdictStore())
         self.live = live
         self.files = listed_files(self.directory, oldest_first=True)
 
