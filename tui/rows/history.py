@@ -150,3 +150,10 @@ def version_lines(
         return VersionLines(old, ChangedLines()), VersionLines(new, ChangedLines())
     old_marks, new_marks = changed_lines(old, new)
     return VersionLines(old, old_marks), VersionLines(new, new_marks)
+
+
+def history_heading(map_name: str, key: str) -> Text:
+    """`history ▸ map ▸ key`, the map and key shown as literal text."""
+    return Text.assemble(
+        ("history ▸ ", "bold"), safe_text(map_name, "bold"), (" ▸ ", "dim"), safe_text(key)
+    )

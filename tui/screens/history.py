@@ -18,13 +18,14 @@ from statesnap.tui.context import DashboardContext
 from statesnap.tui.rows.history import (
     HISTORY_COLUMNS,
     HistoryRows,
+    history_heading,
     live_entry_value,
     source_words,
     version_lines,
 )
 from statesnap.tui.screens.base import DashboardScreen
 from statesnap.tui.screens.version_diff import VersionDiffScreen
-from statesnap.tui.text.safe_text import escape_controls, safe_text
+from statesnap.tui.text.safe_text import escape_controls
 from statesnap.tui.travel_messages import HistoryStepRead
 from statesnap.tui.widgets.footer import DashboardFooter
 from statesnap.tui.widgets.json_view import JsonView
@@ -94,12 +95,7 @@ class HistoryScreen(DashboardScreen):
     def _show_crumbs(self) -> None:
         self.query_one("#crumbs", Static).update(
             Text.assemble(
-                ("history ▸ ", "bold"),
-                safe_text(self.map_name, "bold"),
-                (" ▸ ", "dim"),
-                safe_text(self.key),
-                ("   ", ""),
-                (self._progress, "dim"),
+                history_heading(self.map_name, self.key), ("   ", ""), (self._progress, "dim")
             )
         )
 

@@ -9,7 +9,7 @@ from typing import ClassVar
 from rich.text import Text
 from statesnap.engine import HistoryRow, VersionKind, diff_versions
 from statesnap.tui.context import DashboardContext
-from statesnap.tui.rows.history import VersionLines, source_words, version_lines
+from statesnap.tui.rows.history import VersionLines, history_heading, source_words, version_lines
 from statesnap.tui.screens.base import DashboardScreen
 from statesnap.tui.text.safe_text import safe_text
 from statesnap.tui.widgets.footer import DashboardFooter
@@ -75,14 +75,7 @@ class VersionDiffScreen(DashboardScreen):
         yield DashboardFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#crumbs", Static).update(
-            Text.assemble(
-                ("history ▸ ", "bold"),
-                safe_text(self.map_name, "bold"),
-                (" ▸ ", "dim"),
-                safe_text(self.key),
-            )
-        )
+        self.query_one("#crumbs", Static).update(history_heading(self.map_name, self.key))
         self.query_one("#fields", Static).update(changed_fields(self.key, self.before, self.after))
         old, new = version_lines(self.before, self.after)
         self._show("older", self.before, old)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +13,10 @@ from statesnap.engine import (
     VersionKind,
     diff_versions,
     entry_history,
-    js_dumps,
-    write_snapshot_file,
 )
 
 from tests.support.damaged_files import damage
-
-START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def write_states(directory: Path, states: list[dict[str, Any]]) -> list[Path]:
-    directory.mkdir(mode=0o700, exist_ok=True)
-    return [
-        write_snapshot_file(directory, js_dumps(state), START + timedelta(minutes=index))[0]
-        for index, state in enumerate(states)
-    ]
+from tests.support.states import START, write_states
 
 
 def with_session(title: str | None) -> dict[str, Any]:

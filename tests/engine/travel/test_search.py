@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from statesnap.engine import (
@@ -12,23 +10,11 @@ from statesnap.engine import (
     SearchMatch,
     SnapshotSearch,
     SnapshotStatus,
-    js_dumps,
     search_snapshots,
-    write_snapshot_file,
 )
 
 from tests.support.damaged_files import damage
-
-START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def write_states(directory: Path, states: list[dict[str, Any]]) -> list[Path]:
-    directory.mkdir(mode=0o700, exist_ok=True)
-    return [
-        write_snapshot_file(directory, js_dumps(state), START + timedelta(minutes=index))[0]
-        for index, state in enumerate(states)
-    ]
-
+from tests.support.states import write_states
 
 OLD = {"sessions": [{"id": "s1", "title": "Deploy Plan"}], "bookmarks": {"b1": {"t": "x"}}}
 NEW = {
