@@ -105,8 +105,6 @@ from statesnap.engine.storage.create import (
 from statesnap.engine.storage.memory import MemoryStorage
 from statesnap.engine.storage.memory_snapshot import SnapshotRejectedError
 from statesnap.engine.storage.protocol import Storage
-from statesnap.engine.storage.redis import RedisStorage
-from statesnap.engine.storage.resilient import BreakerState, ResilientStorage
 from statesnap.engine.travel.history import (
     MISSING,
     EntryHistory,
@@ -144,15 +142,23 @@ from statesnap.engine.travel.search import (
 
 if TYPE_CHECKING:
     from statesnap.engine.demo.server import DemoOutcome, run_demo_server
+    from statesnap.engine.storage.redis import RedisStorage
+    from statesnap.engine.storage.resilient import BreakerState, ResilientStorage
 
-_LAZY = {"DemoOutcome", "run_demo_server"}
-"""Loaded on first use, so that `python -m statesnap.engine.demo.server` does not import itself
-twice."""
+_LAZY = {
+    "DemoOutcome": "statesnap.engine.demo.server",
+    "run_demo_server": "statesnap.engine.demo.server",
+    "RedisStorage": "statesnap.engine.storage.redis",
+    "BreakerState": "statesnap.engine.storage.resilient",
+    "ResilientStorage": "statesnap.engine.storage.resilient",
+}
+"""Loaded on first use: the demo server, so that `python -m statesnap.engine.demo.server` does
+not import itself twice; Redis mode, so that redis-py loads only for a program that uses it."""
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module("statesnap.engine.demo.server"), name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'statesnap.engine' has no attribute {name!r}")
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from statesnap.engine.catalog.records import CatalogChange, CatalogUpdate, DirectoryState
-from watchfiles import watch
 
 __all__ = ["RECHECK_S", "DirectoryFollower"]
 
@@ -91,6 +90,8 @@ class DirectoryFollower:
     ) -> Iterator[CatalogUpdate]:
         """Watch the directory: a look after each change to it and every `recheck_s`, until
         it is no longer the directory of that identity, or `stop_event` is set."""
+        from watchfiles import watch  # noqa: PLC0415 - loaded by the watchers alone (start-up)
+
         try:
             for _changes in watch(
                 self.directory,

@@ -10,11 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 
-from redis.connection import parse_url
 from statesnap.engine.storage.memory import MemoryStorage
 from statesnap.engine.storage.protocol import Storage
-from statesnap.engine.storage.redis import DEFAULT_REDIS_PREFIX, RedisStorage
-from statesnap.engine.storage.resilient import ResilientStorage
 
 __all__ = ["StorageConfigError", "check_storage_config", "create_storage"]
 
@@ -29,6 +26,8 @@ def check_storage_config(env: Mapping[str, str] = os.environ) -> str | None:
     url = env.get("AFW_REDIS_URL")
     if not url:
         return None
+    from redis.connection import parse_url  # noqa: PLC0415 - redis loads only for Redis mode
+
     parse: Callable[[str], object] = parse_url  # redis-py leaves it unannotated
     try:
         parse(url)
@@ -47,5 +46,11 @@ def create_storage(env: Mapping[str, str] = os.environ) -> Storage:
     url = check_storage_config(env)
     if url is None:
         return MemoryStorage()
+    from statesnap.engine.storage.redis import (  # noqa: PLC0415 - as above
+        DEFAULT_REDIS_PREFIX,
+        RedisStorage,
+    )
+    from statesnap.engine.storage.resilient import ResilientStorage  # noqa: PLC0415
+
     primary = RedisStorage(url, prefix=env.get("AFW_REDIS_PREFIX", DEFAULT_REDIS_PREFIX))
     return ResilientStorage(primary, MemoryStorage())
