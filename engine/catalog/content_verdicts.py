@@ -15,13 +15,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from statesnap.engine.catalog.verdict_store import VerdictStore
-from statesnap.engine.format.snapshot_reading import SnapshotRead, SnapshotStatus, read_snapshot
+from statesnap.engine.format.snapshot_reading import (
+    SnapshotRead,
+    SnapshotStatus,
+    read_snapshot,
+    read_snapshot_bytes,
+)
 
 __all__ = [
     "HASH_CHUNK",
     "file_digest",
     "judge",
     "judge_and_record",
+    "judge_bytes_and_record",
     "record_written",
     "recorded_verdict",
     "verdict_of",
@@ -108,6 +114,24 @@ def judge_and_record(
     found, digest, known = judge(
         path, max_bytes=max_bytes, keep_data=keep_data, trusted=store if trust else None
     )
+    return _recorded(store, digest, known, found)
+
+
+def judge_bytes_and_record(
+    raw: bytes, path: Path, *, max_bytes: int, keep_data: bool, store: VerdictStore | None
+) -> SnapshotRead:
+    """`judge_and_record` for a file's bytes already read (`read_snapshot_bytes`)."""
+    tap = _Tap(path, max_bytes, store)
+    found = read_snapshot_bytes(
+        raw, path, max_bytes=max_bytes, keep_data=keep_data, known_valid=tap
+    )
+    return _recorded(store, tap.digest, tap.known, found)
+
+
+def _recorded(
+    store: VerdictStore | None, digest: bytes | None, known: bool, found: SnapshotRead
+) -> SnapshotRead:
+    """`found`, recorded in `store` under `digest` unless the store knew it already."""
     if store is not None and digest is not None and not known:
         store.record(digest, found)
     return found

@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from statesnap.engine.catalog.content_verdicts import judge_bytes_and_record
+from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.map_entries import map_entries
 from statesnap.engine.format.snapshot_reading import (
@@ -24,7 +26,6 @@ from statesnap.engine.format.snapshot_reading import (
     SnapshotRead,
     SnapshotStatus,
     read_snapshot,
-    read_snapshot_bytes,
 )
 from statesnap.engine.format.snapshot_time import snapshot_time
 from statesnap.engine.travel.reading import ListedFile, listed_files, read_in_order, read_raw
@@ -213,6 +214,7 @@ class _Query:
     map_name: str | None
     max_bytes: int
     scan_first: bool
+    verdicts: VerdictStore | None
 
     def judge(self, listed: ListedFile) -> tuple[SnapshotRead | None, bool | None]:
         """The file's verdict with its data (None if the cheap scan rules out any match), and
@@ -227,7 +229,10 @@ class _Query:
                 bytewise = _folds_bytewise(text)
                 if not self.finder.in_text(text, bytewise=bytewise):
                     return None, bytewise
-        return read_snapshot_bytes(raw, listed.path, max_bytes=self.max_bytes), bytewise
+        found = judge_bytes_and_record(
+            raw, listed.path, max_bytes=self.max_bytes, keep_data=True, store=self.verdicts
+        )
+        return found, bytewise
 
     def matches(self, name: str, data: dict[str, Any], bytewise: bool | None) -> list[SearchMatch]:
         """The matching entries; `bytewise` True if the file's text (written as
@@ -289,6 +294,7 @@ class SnapshotSearch:
             map_name,
             max_bytes,
             scan_first=not regex and not set(pattern) <= _SYNTHETIC_KEY_CHARS,
+            verdicts=VerdictStore(),
         )
         self.files = listed_files(Path(directory), oldest_first=False)
 
