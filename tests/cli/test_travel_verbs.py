@@ -88,3 +88,17 @@ def test_pin_list_and_unpin(directory: Path) -> None:
     code, out, _ = run(directory, "pins")
     assert out.strip() == f"no pins in {directory}"
     assert list_snapshot_names(directory) and len(list_snapshot_names(directory)) == 4
+
+
+def test_replacing_a_pin_says_what_it_deletes_and_asks(directory: Path) -> None:
+    older, newer = list_snapshot_names(directory)[-1], list_snapshot_names(directory)[0]
+    assert run(directory, "pin", older, "keep")[0] == 0
+    code, out, err = run(directory, "pin", newer, "keep", "--replace")
+    assert code == 2 and "not confirmed" in err
+    assert "Replace pin keep?" in out and f"delete the pinned copy of {older}" in out
+    code, out, _ = run(directory, "pins", "--json")
+    assert [p["source"] for p in json.loads(out)] == [older]  # nothing replaced
+    assert run(directory, "pin", newer, "keep", "--replace", "--yes")[0] == 0
+    code, out, _ = run(directory, "pins", "--json")
+    assert [p["source"] for p in json.loads(out)] == [newer]
+    assert run(directory, "pin", older, "fresh", "--replace")[0] == 0  # nothing to replace

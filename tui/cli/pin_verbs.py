@@ -9,6 +9,7 @@ and asks (or `--yes`), as `rollback` does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import Any
 
 from statesnap.engine import PinError, PinInfo, format_timestamp, list_pins, pin, pin_path, unpin
@@ -18,7 +19,7 @@ from statesnap.tui.cli.snapshot_files import require_dir
 from statesnap.tui.cli.state_changes import confirm
 from statesnap.tui.cli.travel_args import AddMaxBytes, AddVerb
 from statesnap.tui.text.formatting import format_moment, format_size
-from statesnap.tui.text.rollback_plan import plan_unpin
+from statesnap.tui.text.rollback_plan import plan_replace_pin, plan_unpin
 from statesnap.tui.text.safe_text import escape_controls
 
 __all__ = ["add_pin_parsers", "pin_snapshot", "show_pins", "unpin_snapshot"]
@@ -43,6 +44,9 @@ def _pin_record(info: PinInfo) -> dict[str, Any]:
 
 def pin_snapshot(args: argparse.Namespace) -> int:
     require_dir(args.dir)
+    if args.replace:
+        with contextlib.suppress(PinError):  # no pin of that name: nothing is replaced
+            confirm(plan_replace_pin(args.name, pin_path(args.dir, args.name), args.file), args)
     try:
         info = pin(args.dir, args.file, args.name, replace=args.replace, max_bytes=args.max_bytes)
     except PinError as exc:
@@ -96,7 +100,12 @@ def add_pin_parsers(verb: AddVerb, add_max_bytes: AddMaxBytes) -> None:
     )
     pinning.add_argument("file", metavar="FILE", help="a snapshot name from the directory")
     pinning.add_argument("name", metavar="NAME")
-    pinning.add_argument("--replace", action="store_true", help="replace a pin of that name")
+    pinning.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a pin of that name (says what it deletes and asks)",
+    )
+    pinning.add_argument("-y", "--yes", action="store_true", help="do not ask")
     pinning.add_argument("--json", action="store_true", help="print the pin as JSON")
     add_max_bytes(pinning)
 

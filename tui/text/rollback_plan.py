@@ -113,6 +113,18 @@ def plan_undo(status: ServiceStatus) -> ChangePlan:
     )
 
 
+def plan_replace_pin(name: str, copy: Path, source: str) -> ChangePlan:
+    """Pinning `source` as `name` where pin `name` (copy `copy`) exists: that copy goes."""
+    return ChangePlan(
+        title=f"Replace pin {name}?",
+        steps=(
+            f"delete the pinned copy of {copy.name}: {copy}",
+            f"pin a copy of {source} as {name}",
+        ),
+        summary="no snapshot file in the directory is touched",
+    )
+
+
 def plan_unpin(name: str, copy: Path) -> ChangePlan:
     """Unpinning `name`, whose copy is `copy`: that copy goes, nothing else."""
     return ChangePlan(
