@@ -148,14 +148,14 @@ def record_written(
     path: Path,
     parts: Sequence[bytes],
     *,
-    data_json: bytes,
+    data_size: int,
     timestamp: str,
     checksum: str,
     counts: dict[str, int],
 ) -> None:
     """Record the verdict on a file this project just wrote, from what it wrote: the gzip
-    bytes `parts` of a v1 file holding `data_json` (JavaScript-exact, its MD5 `checksum`) at
-    `timestamp`, whose data has `counts`. That file is valid; this is the verdict
+    bytes `parts` of a v1 file holding `data_size` bytes of data (JavaScript-exact, their MD5
+    `checksum`) at `timestamp`, whose data has `counts`. That file is valid; this is the verdict
     `read_snapshot` gives it, without reading it back."""
     isize = _gzip_isize(parts)
     if isize is None:
@@ -169,7 +169,7 @@ def record_written(
         "checksum matches",
         size=sum(len(part) for part in parts),
         # the JSON is the data and a header of less than 4 GiB: its size mod 2**32 says which
-        json_bytes=len(data_json) + (isize - len(data_json)) % (1 << 32),
+        json_bytes=data_size + (isize - data_size) % (1 << 32),
         timestamp=timestamp,
         version=1,
         expected_checksum=checksum,

@@ -14,12 +14,16 @@ import os
 import secrets
 import stat
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 from statesnap.engine.format.js_writer import js_dumps
-from statesnap.engine.format.snapshot_encoding import EncodedSnapshot, encode_snapshot
+from statesnap.engine.format.snapshot_encoding import (
+    EncodedData,
+    EncodedSnapshot,
+    assemble,
+    encode_data,
+)
 from statesnap.engine.format.snapshot_names import (
     is_snapshot_name,
     next_moment,
@@ -41,6 +45,7 @@ __all__ = [
     "rotate_snapshots",
     "rotation_victims",
     "sweep_temp_files",
+    "write_encoded_file",
     "write_snapshot_file",
 ]
 
@@ -173,51 +178,49 @@ def write_snapshot_file(
     data_json: bytes,
     moment: datetime | None = None,
     *,
-    checksum: str | None = None,
-    confirm: Callable[[], object] | None = None,
     parallel: bool = True,
     before_link: Callable[[], object] | None = None,
 ) -> tuple[Path, EncodedSnapshot]:
     """Write a v1 file holding `data_json` atomically and durably; return its path and content.
+    With `parallel` False no other thread is used. See `write_encoded_file`."""
+    return write_encoded_file(
+        directory, encode_data(data_json, parallel=parallel), moment, before_link=before_link
+    )
+
+
+def write_encoded_file(
+    directory: Path,
+    data: EncodedData,
+    moment: datetime | None = None,
+    *,
+    before_link: Callable[[], object] | None = None,
+) -> tuple[Path, EncodedSnapshot]:
+    """Write a v1 file holding the encoded data atomically and durably; return its path and
+    content.
 
     The name encodes `moment` (default: now), moved later by whole milliseconds if needed so
     that it is newer than every snapshot in the directory and no file is ever replaced.
-    `confirm`, if given, runs in another thread while the file is encoded and written, and
-    is waited for before the file takes its final name: if it raises, the temp file is
-    removed and its exception propagates. With `parallel` False no other thread is used
-    (`confirm` runs first). `before_link`, if given, runs in this thread just before the
-    file takes its name; if it raises, likewise. Raises OSError on failure, having left every
-    existing file untouched.
+    `before_link`, if given, runs just before the file takes its name; if it raises, the temp
+    file is removed and its exception propagates. Raises OSError on failure, having left
+    every existing file untouched.
     """
     check_snapshot_dir(directory)
     moment = _first_free_moment(directory, moment or datetime.now(UTC))
-    if confirm is not None and not parallel:
-        confirm()
-        confirm = None
-    pool = ThreadPoolExecutor(1, "statesnap-confirm") if confirm is not None else None
-    try:
-        confirmed = pool.submit(confirm) if pool is not None and confirm is not None else None
-        for _ in range(_MAX_NAME_ATTEMPTS):
-            encoded = encode_snapshot(data_json, moment, checksum=checksum, parallel=parallel)
-            checksum = encoded.checksum
-            final = directory / snapshot_name(moment)
-            temp = write_temp(directory, encoded.parts)
-            try:
-                if confirmed is not None:
-                    confirmed.result()
-                if before_link is not None:
-                    before_link()
-                os.link(temp, final, follow_symlinks=False)
-            except FileExistsError:
-                moment = next_moment(moment)
-                continue
-            finally:
-                _unlink_quietly(temp)
-            fsync_dir(directory)
-            return final, encoded
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    for _ in range(_MAX_NAME_ATTEMPTS):
+        encoded = assemble(data, moment)
+        final = directory / snapshot_name(moment)
+        temp = write_temp(directory, encoded.parts)
+        try:
+            if before_link is not None:
+                before_link()
+            os.link(temp, final, follow_symlinks=False)
+        except FileExistsError:
+            moment = next_moment(moment)
+            continue
+        finally:
+            _unlink_quietly(temp)
+        fsync_dir(directory)
+        return final, encoded
     raise OSError(errno.EEXIST, "no free snapshot name", str(directory))
 
 

@@ -20,7 +20,7 @@ from statesnap.engine.format.js_reader import js_loads
 from statesnap.engine.format.snapshot_reading import read_snapshot
 from statesnap.engine.service.errors import NothingToUndoError, RollbackNotSavedError
 from statesnap.engine.service.records import RollbackResult, SaveResult
-from statesnap.engine.service.saving import SnapshotWriter
+from statesnap.engine.service.saving import SnapshotWriter, TakenState
 from statesnap.engine.travel.pins import pin_label, pin_path
 
 __all__ = [
@@ -44,7 +44,9 @@ ROLLBACK_GRACE_S = 900.0
 """How long after a roll-back (or its undo) rotation spares every file listed at that moment,
 so that an older one can still be tried."""
 
-RollSteps = Generator[tuple[bytes, str], SaveResult, RollbackResult]
+RollStep = tuple[TakenState, str]
+"""A file a roll-back writes: the state taken, and the reason it is saved."""
+RollSteps = Generator[RollStep, SaveResult, RollbackResult]
 """A roll-back's steps: yields (data, reason) to write, is sent each SaveResult."""
 
 
@@ -129,14 +131,14 @@ class RollbackLedger:
         changes), put `data` in its place, save that. No rotation; the files involved are
         kept by later ones."""
         listed = tuple(list_snapshot_names(self.directory))
-        before = writer.serialize()
+        before = writer.take_exact()
         undo_point = yield before, "before undo" if undo else "before roll-back"
         if not undo:
             self._listed_at_rollback = listed
         self._grace_until = time.monotonic() + self.grace_s
         assert undo_point.path is not None
         after = writer.replace_state(data)
-        self._undo_json = None if undo else before
+        self._undo_json = None if undo else before.data_json
         if undo:
             self._rollback_files = (*self._rollback_files, undo_point.path.name)
         else:
@@ -152,11 +154,11 @@ class RollbackLedger:
         return result
 
 
-def _write_step(writer: SnapshotWriter, step: tuple[bytes, str]) -> SaveResult:
+def _write_step(writer: SnapshotWriter, step: RollStep) -> SaveResult:
     return writer.write(step[0], step[1], skip_unchanged=False, rotate=False)
 
 
-def _advance(steps: RollSteps, outcome: SaveResult | OSError) -> tuple[bytes, str] | RollbackResult:
+def _advance(steps: RollSteps, outcome: SaveResult | OSError) -> RollStep | RollbackResult:
     """Hand a write's outcome to the steps: the next file to write, or the result."""
     try:
         return steps.throw(outcome) if isinstance(outcome, OSError) else steps.send(outcome)
@@ -167,7 +169,7 @@ def _advance(steps: RollSteps, outcome: SaveResult | OSError) -> tuple[bytes, st
 
 def run_steps(writer: SnapshotWriter, steps: RollSteps) -> RollbackResult:
     """Take the steps, writing each file in this thread."""
-    step: tuple[bytes, str] | RollbackResult = next(steps)
+    step: RollStep | RollbackResult = next(steps)
     while isinstance(step, tuple):
         try:
             outcome: SaveResult | OSError = _write_step(writer, step)
@@ -179,7 +181,7 @@ def run_steps(writer: SnapshotWriter, steps: RollSteps) -> RollbackResult:
 
 async def run_steps_async(writer: SnapshotWriter, steps: RollSteps) -> RollbackResult:
     """Take the steps on the running loop, writing each file off it."""
-    step: tuple[bytes, str] | RollbackResult = next(steps)
+    step: RollStep | RollbackResult = next(steps)
     while isinstance(step, tuple):
         try:
             outcome: SaveResult | OSError = await asyncio.to_thread(_write_step, writer, step)

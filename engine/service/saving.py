@@ -1,5 +1,6 @@
-"""Writing the state to snapshot files: taken atomically under the storage lock, written
-durably off the event loop, then rotated; nothing written once the final snapshot has begun;
+"""Writing the state to snapshot files: taken atomically under the storage lock (deflated and
+hashed in other threads while it is printed), checked and written durably off the event loop,
+then rotated; nothing written once the final snapshot has begun;
 a failure kept in the last-save record and in the storage's telemetry; the verdict on each
 file written recorded in the user's verdict store (`record_written`), so that reading it back
 (a restore, a listing) skips the proof.
@@ -13,26 +14,27 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from statesnap.engine.catalog.content_verdicts import record_written
 from statesnap.engine.catalog.verdict_store import VerdictStore
-from statesnap.engine.directory.files import rotate_snapshots, write_snapshot_file
-from statesnap.engine.format.js_exactness import may_differ_from_javascript
-from statesnap.engine.format.js_writer import js_dumps, orjson_dumps
+from statesnap.engine.directory.files import rotate_snapshots, write_encoded_file
+from statesnap.engine.format.data_parts import SerializedParts, serialize_in_parts
+from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.process_tuning import collector_paused
 from statesnap.engine.format.schema import map_counts
-from statesnap.engine.format.snapshot_encoding import data_checksum
+from statesnap.engine.format.snapshot_encoding import DataEncoder
 from statesnap.engine.format.timestamps import now_iso
 from statesnap.engine.service.capability import SnapshotCapable, snapshot_capable
 from statesnap.engine.service.errors import ServiceClosedError, SnapshotsDisabledError
 from statesnap.engine.service.records import SaveResult
 from statesnap.engine.storage.protocol import Storage
 
-__all__ = ["SnapshotWriter"]
+__all__ = ["SnapshotWriter", "TakenState"]
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,19 @@ class _NotJavaScriptExact(Exception):
     """orjson's bytes may differ from JavaScript's: the exact encoder must serialize."""
 
 
-def _confirm_javascript_exact(data_json: bytes) -> None:
-    if may_differ_from_javascript(data_json):
-        raise _NotJavaScriptExact
+@dataclass(frozen=True)
+class TakenState:
+    """The state, serialized atomically under the storage lock at `moment`, its encoding
+    already under way (`DataEncoder`): its size and per-map counts (for the verdict recorded
+    once it is written), and either the texts still to scan for where orjson's bytes may differ
+    from JavaScript's (`unproven`) or, where the exact encoder printed them, the bytes."""
+
+    encoder: DataEncoder
+    size: int
+    counts: dict[str, int]
+    moment: datetime
+    unproven: SerializedParts | None = None
+    data_json: bytes | None = None
 
 
 class SnapshotWriter:
@@ -77,7 +89,6 @@ class SnapshotWriter:
         self._saved = saved
         self._write_lock = threading.Lock()
         self.verdicts = VerdictStore()
-        self._serialized: tuple[bytes, dict[str, int]] | None = None
 
     # -- the state ------------------------------------------------------------------------
 
@@ -90,87 +101,75 @@ class SnapshotWriter:
             )
         return self.memory
 
-    def serialize(self) -> bytes:
-        """The data object's JavaScript-exact bytes, taken atomically under the storage lock."""
+    def take(self) -> TakenState:
+        """The state, taken atomically: printed by orjson part by part under the storage lock
+        while other threads encode each part, its texts scanned later (off the event loop);
+        printed by the exact encoder where orjson refuses it."""
         storage = self.snapshot_storage()
         with storage.lock:
             data = storage.snapshot_data()
-            return self._counted(js_dumps(data), data)
+            moment = datetime.now(UTC)
+            encoder = DataEncoder()
+            parts = serialize_in_parts(data, encoder.add)
+            if parts is None:
+                return _exactly(data, moment, parallel=True)
+            return TakenState(encoder, parts.size, map_counts(data), moment, unproven=parts)
 
-    def _counted(self, data_json: bytes, data: dict[str, Any]) -> bytes:
-        """Note the counts of the state `data_json` serializes (under the storage lock), for
-        the verdict recorded once it is written."""
-        self._serialized = (data_json, map_counts(data))
-        return data_json
+    def take_exact(self, *, parallel: bool = True) -> TakenState:
+        """The state, taken atomically and printed by the exact encoder (JavaScript's bytes,
+        kept in `data_json`). With `parallel` False it is encoded in this thread."""
+        storage = self.snapshot_storage()
+        with storage.lock:
+            return _exactly(storage.snapshot_data(), datetime.now(UTC), parallel=parallel)
 
-    def replace_state(self, data: dict[str, Any]) -> bytes:
-        """Replace the whole state with `data`; return the new state, serialized."""
+    def replace_state(self, data: dict[str, Any]) -> TakenState:
+        """Replace the whole state with `data`; return the new state, taken exactly."""
         storage = self.snapshot_storage()
         with storage.lock:
             with collector_paused():
                 storage.load_data(data)
-            data = storage.snapshot_data()
-            return self._counted(js_dumps(data), data)
-
-    def _take(self) -> tuple[bytes, bool]:
-        """The data serialized atomically by one orjson call under the storage lock, and whether
-        those bytes are known to be JavaScript's (else they are checked while being written)."""
-        storage = self.snapshot_storage()
-        with storage.lock:
-            data = storage.snapshot_data()
-            fast = orjson_dumps(data)
-            return (
-                (self._counted(fast, data), False)
-                if fast is not None
-                else (self._counted(js_dumps(data), data), True)
-            )
+            return _exactly(storage.snapshot_data(), datetime.now(UTC), parallel=True)
 
     # -- saving ---------------------------------------------------------------------------
 
     def save(self, reason: str = "manual") -> SaveResult:
         """Write the current state now, in this thread. Raises on failure."""
-        data_json, exact = self._take()
         try:
-            return self.write(data_json, reason, skip_unchanged=False, exact=exact)
+            return self.write(self.take(), reason, skip_unchanged=False)
         except _NotJavaScriptExact:
-            return self.write(self.serialize(), reason, skip_unchanged=False)
+            return self.write(self.take_exact(), reason, skip_unchanged=False)
 
     async def save_async(
         self, reason: str, *, skip_unchanged: bool, final: bool = False
     ) -> SaveResult:
         """Like save(); the loop is blocked only while the data is serialized."""
-        data_json, exact = self._take()
         write = partial(self.write, reason=reason, skip_unchanged=skip_unchanged, final=final)
         try:
-            return await asyncio.to_thread(write, data_json, exact=exact)
+            return await asyncio.to_thread(write, self.take())
         except _NotJavaScriptExact:
             # Rare (floats orjson prints differently, array-index keys): the exact encoder,
             # on the loop so the snapshot stays atomic.
-            return await asyncio.to_thread(write, self.serialize())
+            return await asyncio.to_thread(write, self.take_exact())
 
     def write(
         self,
-        data_json: bytes,
+        taken: TakenState,
         reason: str,
         *,
         skip_unchanged: bool,
-        exact: bool = True,
         rotate: bool = True,
         final: bool = False,
     ) -> SaveResult:
-        """Hash, compress, write durably and rotate (thread-safe; runs off the event loop).
-
-        With `exact` False the bytes are checked against JavaScript's output while they are
-        written; _NotJavaScriptExact is raised, and nothing written, where they may differ.
-        """
+        """Check, finish encoding, write durably and rotate (thread-safe; runs off the event
+        loop). _NotJavaScriptExact is raised, and nothing written, where the bytes of a state
+        taken by orjson may differ from JavaScript's."""
         started = time.perf_counter()
         at = now_iso()
         with self._write_lock:
             return self.store(
-                data_json,
+                taken,
                 reason,
                 skip_unchanged=skip_unchanged,
-                exact=exact,
                 started=started,
                 at=at,
                 rotate=rotate,
@@ -179,14 +178,12 @@ class SnapshotWriter:
 
     def store(
         self,
-        data_json: bytes,
+        taken: TakenState,
         reason: str,
         *,
         skip_unchanged: bool,
-        exact: bool,
         started: float,
         at: str,
-        parallel: bool = True,
         rotate: bool = True,
         final: bool = False,
     ) -> SaveResult:
@@ -197,32 +194,32 @@ class SnapshotWriter:
             self.final_started = True
         else:
             self.check_open()
-        counts = self._counts_of(data_json)
-        checksum = data_checksum(data_json) if skip_unchanged else None
-        if skip_unchanged and checksum == self.last_checksum:
-            result = SaveResult(at, True, checksum=checksum, skipped_unchanged=True, reason=reason)
+        if taken.unproven is not None and taken.unproven.may_differ_from_javascript():
+            raise _NotJavaScriptExact
+        data = taken.encoder.finish()
+        if skip_unchanged and data.checksum == self.last_checksum:
+            result = SaveResult(
+                at, True, checksum=data.checksum, skipped_unchanged=True, reason=reason
+            )
             self.last_save = result
             return result
         try:
             self._claim_directory()
-            path, encoded = write_snapshot_file(
+            path, encoded = write_encoded_file(
                 self.directory,
-                data_json,
-                checksum=checksum,
-                confirm=None if exact else partial(_confirm_javascript_exact, data_json),
-                parallel=parallel,
+                data,
+                taken.moment,
                 before_link=None if final else self.check_open,
             )
-            if counts is not None:
-                record_written(
-                    self.verdicts,
-                    path,
-                    encoded.parts,
-                    data_json=data_json,
-                    timestamp=encoded.timestamp,
-                    checksum=encoded.checksum,
-                    counts=counts,
-                )
+            record_written(
+                self.verdicts,
+                path,
+                encoded.parts,
+                data_size=taken.size,
+                timestamp=encoded.timestamp,
+                checksum=encoded.checksum,
+                counts=taken.counts,
+            )
             self._saved(path)
             if rotate:
                 protect = (path.name, *self._kept_names())
@@ -245,13 +242,6 @@ class SnapshotWriter:
         self.last_save = result
         log.info("snapshot saved: %s (%s, %.0f ms)", path.name, reason, result.duration_s * 1000)
         return result
-
-    def _counts_of(self, data_json: bytes) -> dict[str, int] | None:
-        """The counts noted when `data_json` was serialized (None if these bytes were not, or
-        others since), for the verdict recorded once they are written. The note is let go
-        of either way: it must not keep a serialized state alive."""
-        serialized, self._serialized = self._serialized, None
-        return serialized[1] if serialized is not None and serialized[0] is data_json else None
 
     def check_open(self) -> None:
         """ServiceClosedError once the final snapshot has begun."""
@@ -280,3 +270,11 @@ class SnapshotWriter:
                 }
             )
         return recorded
+
+
+def _exactly(data: dict[str, Any], moment: datetime, *, parallel: bool) -> TakenState:
+    """`data` printed by the exact encoder (under the caller's storage lock) and encoded."""
+    data_json = js_dumps(data)
+    encoder = DataEncoder(parallel=parallel)
+    encoder.add(data_json)
+    return TakenState(encoder, len(data_json), map_counts(data), moment, data_json=data_json)

@@ -120,15 +120,12 @@ class FinalSnapshotHandlers:
         writer.final_started = True  # from now on, a save under way elsewhere drops its file
         try:
             with _time_limit(self.timeout_s):
-                data_json = writer.serialize()
                 writer.store(
-                    data_json,
+                    writer.take_exact(parallel=False),
                     reason,
                     skip_unchanged=False,
-                    exact=True,
                     started=started,
                     at=now_iso(),
-                    parallel=False,
                     final=True,
                 )
         except _TimeLimitExceededError:

@@ -41,12 +41,14 @@ def snapdir(tmp_path: Path) -> Path:
 
 
 def test_written_file_loads_in_the_original_and_reads_back(snapdir: Path) -> None:
-    path, encoded = write_snapshot_file(snapdir, js_dumps(TRICKY))
+    data_json = js_dumps(TRICKY)
+    path, encoded = write_snapshot_file(snapdir, data_json)
     assert js_verify(path) == [True]
     found = read_snapshot(path)
     assert found.is_valid
     assert found.expected_checksum == encoded.checksum
-    assert js_dumps(found.data) == encoded.data_json
+    assert js_dumps(found.data) == data_json
+    assert encoded.data_size == len(data_json)
 
 
 def test_private_modes_whatever_the_umask(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from statesnap.engine import (
 from statesnap.engine.catalog.content_verdicts import judge, recorded_verdict
 from statesnap.engine.catalog.verdict_codec import verdict_json
 from statesnap.engine.catalog.verdict_store import VerdictStore
+from statesnap.engine.service.saving import TakenState
 
 from tests.support.damaged_files import damage
 
@@ -166,4 +167,4 @@ def test_a_periodic_save_records_and_a_skipped_one_keeps_no_bytes(tmp_path: Path
     assert recorded_verdict(VerdictStore(), saved.path, MAX) == read_snapshot(
         saved.path, keep_data=False
     )
-    assert writer._serialized is None
+    assert not [held for held in vars(writer).values() if isinstance(held, bytes | TakenState)]
