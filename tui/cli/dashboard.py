@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from statesnap.tui.cli.snapshot_files import require_dir
-from statesnap.tui.text.safe_text import escape_controls
+from statesnap.tui.text.escaping import escape_controls
 
 __all__ = ["dashboard", "demo"]
 

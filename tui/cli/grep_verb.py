@@ -23,7 +23,7 @@ from statesnap.engine import (
 from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.output import Progress, print_json, say
 from statesnap.tui.cli.snapshot_files import require_dir
-from statesnap.tui.text.safe_text import escape_controls
+from statesnap.tui.text.escaping import escape_controls
 
 __all__ = ["grep"]
 

@@ -18,7 +18,7 @@ from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.nearby import servers_nearby
 from statesnap.tui.cli.parser import DASHBOARD, DEMO_DIR, build_parser
 from statesnap.tui.cli.verb_run import VerbRun
-from statesnap.tui.text.safe_text import escape_controls
+from statesnap.tui.text.escaping import escape_controls
 
 __all__ = ["main"]
 

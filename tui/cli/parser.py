@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     show_command = verb(
         "show",
         "show what a snapshot holds: maps and counts, a map's entries, or one entry",
-        VerbRun("listing", "show"),
+        VerbRun("show_verb", "show"),
     )
     show_command.add_argument("file", metavar="FILE")
     show_command.add_argument("--map", metavar="NAME", help="list the entries of this map")

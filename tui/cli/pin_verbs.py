@@ -17,9 +17,9 @@ from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.output import print_json, say
 from statesnap.tui.cli.snapshot_files import require_dir
 from statesnap.tui.cli.state_changes import confirm
+from statesnap.tui.text.escaping import escape_controls
 from statesnap.tui.text.formatting import format_moment, format_size
 from statesnap.tui.text.rollback_plan import plan_replace_pin, plan_unpin
-from statesnap.tui.text.safe_text import escape_controls
 
 __all__ = ["pin_snapshot", "show_pins", "unpin_snapshot"]
 
