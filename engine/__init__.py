@@ -158,7 +158,9 @@ if TYPE_CHECKING:
 _LAZY = {name: f"statesnap.engine.{module}" for module, names in EXPORTS.items() for name in names}
 """Each loaded on first use, with its module: so redis-py loads only for a program that uses
 Redis mode, `python -m statesnap.engine.demo.server` does not import itself twice, and
-`statesnap list` loads none of the server, the control wire, the catalog or time travel."""
+`statesnap list` loads none of the server, the control wire, the catalog or time travel.
+A new public name goes in three places: `public_names.EXPORTS`, the `TYPE_CHECKING` imports
+above (for type checkers) and `__all__`; tests/engine/test_lazy_exports.py checks they agree."""
 
 
 def __getattr__(name: str) -> Any:
