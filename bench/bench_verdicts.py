@@ -10,8 +10,12 @@ every status and count through a fresh `SnapshotCatalog` (`verify_in_batches`), 
 empty store (first time: judged in full, and recorded) and with their verdicts recorded;
 the dashboard (a headless app, from its creation until every row shows its status), with
 the verdicts recorded; and `statesnap list` as a process, its wall time and peak RSS (its
-own `ru_maxrss`, from `wait4`), with an empty store and with the verdicts recorded. The store
-is a temp `XDG_CACHE_HOME`: the user's own cache is never touched.
+own `ru_maxrss`, from `wait4`), with the verdicts recorded (at least 5 runs, after one
+unmeasured run: files in the page cache) and with an empty store; beside it, what any such
+process pays before listing anything: the interpreter's start, and importing the command
+(`statesnap.tui.cli.main`). The store is a temp `XDG_CACHE_HOME`: the user's own cache is never
+touched. With PYTHONDONTWRITEBYTECODE set and no `__pycache__` (as in an editable install
+here), every start compiles the modules it imports; the line above the figures says which.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import statesnap.tui.cli
 from statesnap.engine import SnapshotCatalog, generate_state, js_dumps, write_snapshot_file
 from statesnap.tui.app import StatesnapApp
 from statesnap.tui.screens.snapshots import SnapshotsScreen
@@ -107,10 +112,14 @@ print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(
 
 
 def statesnap_list(directory: Path) -> tuple[float, float]:
-    """`statesnap list` as a process: wall seconds and peak RSS in MB (its own). Started by a
-    small launcher process: a child's `ru_maxrss` counts what it shared with its parent before
-    `exec`, and this process holds hundreds of MB."""
-    argv = [str(STATESNAP), "list", "--dir", str(directory)]
+    """`statesnap list` as a process: wall seconds and peak RSS in MB (its own)."""
+    return process([str(STATESNAP), "list", "--dir", str(directory)])
+
+
+def process(argv: list[str]) -> tuple[float, float]:
+    """A process's wall seconds and peak RSS in MB (its own). Started by a small launcher
+    process: a child's `ru_maxrss` counts what it shared with its parent before `exec`, and
+    this process holds hundreds of MB."""
     done = subprocess.run(
         [sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, check=True, text=True
     )
@@ -119,8 +128,21 @@ def statesnap_list(directory: Path) -> tuple[float, float]:
     return float(elapsed), int(max_rss_kb) / 1024
 
 
+IMPORT_COMMAND = "import statesnap.tui.cli.main"
+
+
+def compiled_or_not() -> str:
+    """Whether the processes started read their modules' bytecode or compile every module."""
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and not any(
+        Path(statesnap.tui.cli.__file__).parent.glob("__pycache__/main.*.pyc")
+    ):
+        return "PYTHONDONTWRITEBYTECODE, no __pycache__: every start compiles what it imports"
+    return "bytecode cached (or written) in __pycache__"
+
+
 def report(label: str, values: list[float], unit: str, floor: str = "") -> None:
-    shown = f"{statistics.median(values):8.2f} {unit}  (worst {max(values):.2f})"
+    places = 3 if unit == "s" else 1
+    shown = f"{statistics.median(values):8.{places}f} {unit}  (worst {max(values):.{places}f})"
     print(f"  {label:<44}{shown}  {floor}".rstrip(), flush=True)
 
 
@@ -154,9 +176,19 @@ def main() -> None:
             args.runs, scratch, False, lambda: asyncio.run(all_statuses_on_dashboard(directory))
         )
         report("dashboard: all statuses, judged before", shown, "s", "(target 0.5 s)")
-        listed = [statesnap_list(directory) for _ in range(args.runs)]
+        quick_runs = max(5, args.runs)
+        print(f"medians of {quick_runs}; {compiled_or_not()}:")
+        starts = [process([sys.executable, "-c", "pass"]) for _ in range(quick_runs)]
+        report("python start (the floor)", [t for t, _ in starts], "s")
+        imports = [process([sys.executable, "-c", IMPORT_COMMAND]) for _ in range(quick_runs)]
+        report("python start + import the command", [t for t, _ in imports], "s")
+        alone = statistics.median(t for t, _ in imports) - statistics.median(t for t, _ in starts)
+        print(f"  {'import the command alone (difference)':<44}{alone:8.3f} s", flush=True)
+        statesnap_list(directory)  # unmeasured: the files in the page cache
+        listed = [statesnap_list(directory) for _ in range(quick_runs)]
         report("statesnap list, judged before: wall", [t for t, _ in listed], "s", "(< 0.5 s)")
         report("statesnap list, judged before: peak RSS", [m for _, m in listed], "MB", "(< 200)")
+        print(f"medians of {args.runs}:")
         first: list[tuple[float, float]] = []
         for run in range(args.runs):
             fresh_cache(scratch, f"list{run}")

@@ -4,9 +4,11 @@ dashboard (and so Textual) inside the function, only once a terminal is known to
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from statesnap.tui.cli.snapshot_files import require_dir
+from statesnap.tui.text.escaping import escape_controls
 
 __all__ = ["dashboard", "demo"]
 
@@ -25,10 +27,15 @@ def dashboard(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
+    from statesnap.engine import StorageConfigError
     from statesnap.tui.cli.demo import run_demo
     from statesnap.tui.terminal import require_terminal
 
     if not args.headless:
         require_terminal()
 
-    return run_demo(args.dir, headless=args.headless, interval_s=args.interval, seed=args.seed)
+    try:
+        return run_demo(args.dir, headless=args.headless, interval_s=args.interval, seed=args.seed)
+    except StorageConfigError as exc:  # a bad $AFW_REDIS_URL, read as the server starts
+        print(f"statesnap: {escape_controls(str(exc))}", file=sys.stderr)
+        return 2

@@ -19,7 +19,7 @@ from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.output import Progress, print_json, say
 from statesnap.tui.cli.servers import live_client, no_server
 from statesnap.tui.cli.snapshot_files import read_data
-from statesnap.tui.text.safe_text import escape_controls
+from statesnap.tui.text.escaping import escape_controls
 
 __all__ = ["diff"]
 

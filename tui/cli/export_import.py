@@ -24,8 +24,8 @@ from statesnap.engine.format.schema import ImportShapeError, check_import_shape,
 from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.output import say
 from statesnap.tui.cli.snapshot_files import read_data
+from statesnap.tui.text.escaping import escape_controls, escape_json_for_terminal
 from statesnap.tui.text.formatting import format_size
-from statesnap.tui.text.safe_text import escape_controls, escape_json_for_terminal
 
 __all__ = ["export", "import_data"]
 

@@ -23,10 +23,9 @@ from statesnap.engine import (
 from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.output import Progress, print_json, say
 from statesnap.tui.cli.snapshot_files import require_dir
-from statesnap.tui.cli.travel_args import AddMaxBytes, AddVerb
-from statesnap.tui.text.safe_text import escape_controls
+from statesnap.tui.text.escaping import escape_controls
 
-__all__ = ["add_grep_parser", "grep"]
+__all__ = ["grep"]
 
 
 def _file_record(found: FileMatches) -> dict[str, Any]:
@@ -88,19 +87,3 @@ def grep(args: argparse.Namespace) -> int:
         holding = sum(1 for found in files if found.total)
         say(f"{total} matching entries in {holding} of {len(files)} files")
     return 0 if total else 1
-
-
-def add_grep_parser(verb: AddVerb, add_max_bytes: AddMaxBytes) -> None:
-    sub = verb(
-        "grep",
-        "which snapshots hold entries whose key or JSON text matches PATTERN",
-        grep,
-        details="Plain text, case-insensitive, unless --case-sensitive or --regex says"
-        " otherwise.\nexit status: 0 something matched, 1 nothing did, 2 a bad pattern.",
-    )
-    sub.add_argument("pattern", metavar="PATTERN")
-    sub.add_argument("--map", metavar="NAME", help="search only this map")
-    sub.add_argument("--regex", action="store_true", help="PATTERN is a regular expression")
-    sub.add_argument("--case-sensitive", action="store_true", help="match case exactly")
-    sub.add_argument("--json", action="store_true", help="print JSON")
-    add_max_bytes(sub)

@@ -22,11 +22,10 @@ from statesnap.engine import (
 from statesnap.tui.cli.output import Progress, print_json, say
 from statesnap.tui.cli.servers import live_client
 from statesnap.tui.cli.snapshot_files import require_dir
-from statesnap.tui.cli.travel_args import AddMaxBytes, AddVerb
 from statesnap.tui.rows.history import live_entry_value
 from statesnap.tui.text.formatting import format_moment
 
-__all__ = ["add_history_parser", "history"]
+__all__ = ["history"]
 
 
 def _live_value(args: argparse.Namespace) -> Any:
@@ -89,20 +88,3 @@ def history(args: argparse.Namespace) -> int:
     for row in rows:
         say(_row_line(row))
     return 0
-
-
-def add_history_parser(verb: AddVerb, add_max_bytes: AddMaxBytes) -> None:
-    sub = verb(
-        "history",
-        "one entry's versions across every snapshot (and the running server's live state)",
-        history,
-        details="Oldest first; identical versions in a row fold into one line, files without"
-        " the entry\nsay absent, files that are not valid say why they were skipped.",
-    )
-    sub.add_argument("map", metavar="MAP")
-    sub.add_argument("key", metavar="KEY")
-    sub.add_argument("--json", action="store_true", help="print JSON")
-    sub.add_argument(
-        "--no-live", action="store_true", help="leave out the running server's live state"
-    )
-    add_max_bytes(sub)

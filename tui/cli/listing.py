@@ -1,4 +1,4 @@
-"""`statesnap list`, `verify` and `show`: the files with their verdicts, and what one holds."""
+"""`statesnap list` and `verify`: the files with their verdicts (as JSON: `listing_record`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from statesnap.engine import SnapshotRead, SnapshotTime, format_timestamp, js_dumps, newest_first
-from statesnap.engine.format.map_entries import map_entries
+from statesnap.engine import SnapshotRead, SnapshotTime, format_timestamp, newest_first
 from statesnap.engine.format.snapshot_time import snapshot_time
 from statesnap.tui.cli.errors import CommandError
-from statesnap.tui.cli.output import fit, print_json, say, terminal_columns
-from statesnap.tui.cli.snapshot_files import locate, read_data, snapshot_paths, verify_all
+from statesnap.tui.cli.output import print_json, say
+from statesnap.tui.cli.snapshot_files import locate, snapshot_paths, verify_all
 from statesnap.tui.text.formatting import (
     format_age,
     format_moment,
@@ -22,9 +21,8 @@ from statesnap.tui.text.formatting import (
     time_mark,
     time_note,
 )
-from statesnap.tui.text.safe_text import escape_controls
 
-__all__ = ["list_snapshots", "listing_record", "show", "verify"]
+__all__ = ["list_snapshots", "listing_record", "verify"]
 
 
 def listing_record(found: SnapshotRead) -> dict[str, Any]:
@@ -114,55 +112,3 @@ def verify(args: argparse.Namespace) -> int:
         else:
             say(f"{found.status.value:<19}  {found.path}: {found.reason}")
     return 0 if all(found.is_valid for found in results) else 1
-
-
-def _summary_line(value: Any) -> str:
-    if isinstance(value, dict):
-        parts = [
-            f"{key}={item}"
-            for key, item in value.items()
-            if isinstance(item, str | int | float) and not isinstance(item, bool)
-        ]
-        text = " ".join(parts[:6]) or f"{{{len(value)} fields}}"
-    elif isinstance(value, list):
-        text = f"[{len(value)} items]"
-    else:
-        text = js_dumps(value).decode("utf-8", "replace")
-    return escape_controls(text, keep_newlines=False)
-
-
-def show(args: argparse.Namespace) -> int:
-    if args.key is not None and args.map is None:
-        raise CommandError("--key needs --map", exit_code=2)
-    found = read_data(args.file, args)
-    data: dict[str, Any] = found.data
-    if args.map is None:
-        if args.json:
-            print_json({**listing_record(found), "maps": list(data)})
-            return 0
-        say(
-            f"{found.path.name}: {found.status.value}, taken {found.timestamp or '?'},"
-            f" checksum {found.expected_checksum}"
-        )
-        for name, count in found.counts.items():
-            say(f"  {name:<24} {count:>8}")
-        return 0
-    if args.map not in data:
-        known = ", ".join(data)
-        raise CommandError(
-            f"no map {escape_controls(args.map)!r} in {found.path.name}"
-            f" (maps: {escape_controls(known)})"
-        )
-    entries = map_entries(data[args.map])
-    if args.key is not None:
-        if args.key not in entries:
-            raise CommandError(f"no entry {escape_controls(args.key)!r} in map {args.map}")
-        print_json(entries[args.key])
-        return 0
-    if args.json:
-        print_json(data[args.map])
-        return 0
-    columns = terminal_columns()
-    for key, value in entries.items():
-        say(fit(f"{escape_controls(key, keep_newlines=False)}  {_summary_line(value)}", columns))
-    return 0

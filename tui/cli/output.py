@@ -1,20 +1,18 @@
 """What the headless verbs print, made safe: one-line text with anything that came from a file
-escaped, JSON for --json (escaped the same way, still the same JSON value), lines cut to the
-terminal's width, warnings, and a progress line on stderr only when it is a terminal."""
+escaped, JSON for --json (escaped the same way, still the same JSON value), warnings, and a
+progress line on stderr only when it is a terminal."""
 
 from __future__ import annotations
 
-import os
 import sys
 from types import TracebackType
 from typing import Any
 
 import orjson
-from rich.cells import cell_len, set_cell_size
 from statesnap.engine import js_dumps
-from statesnap.tui.text.safe_text import escape_controls, escape_json_for_terminal
+from statesnap.tui.text.escaping import escape_controls, escape_json_for_terminal
 
-__all__ = ["Progress", "fit", "json_text", "print_json", "say", "terminal_columns", "warn"]
+__all__ = ["Progress", "json_text", "print_json", "say", "warn"]
 
 
 def say(text: str = "") -> None:
@@ -36,20 +34,6 @@ def json_text(value: Any) -> str:
 def print_json(value: Any) -> None:
     """`value` as JSON on stdout (see `json_text`)."""
     sys.stdout.write(json_text(value) + "\n")
-
-
-def terminal_columns() -> int | None:
-    """The width of the terminal stdout is, or None when it is a pipe or a file."""
-    if not sys.stdout.isatty():
-        return None
-    return os.get_terminal_size(sys.stdout.fileno()).columns
-
-
-def fit(line: str, columns: int | None) -> str:
-    """`line` cut to `columns` terminal cells, an ellipsis marking the cut; whole if None."""
-    if columns is None or cell_len(line) <= columns:
-        return line
-    return set_cell_size(line, columns - 1) + "…"
 
 
 def warn(text: str) -> None:

@@ -17,12 +17,11 @@ from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.output import print_json, say
 from statesnap.tui.cli.snapshot_files import require_dir
 from statesnap.tui.cli.state_changes import confirm
-from statesnap.tui.cli.travel_args import AddMaxBytes, AddVerb
+from statesnap.tui.text.escaping import escape_controls
 from statesnap.tui.text.formatting import format_moment, format_size
 from statesnap.tui.text.rollback_plan import plan_replace_pin, plan_unpin
-from statesnap.tui.text.safe_text import escape_controls
 
-__all__ = ["add_pin_parsers", "pin_snapshot", "show_pins", "unpin_snapshot"]
+__all__ = ["pin_snapshot", "show_pins", "unpin_snapshot"]
 
 
 def _refused(exc: PinError) -> CommandError:
@@ -87,34 +86,3 @@ def unpin_snapshot(args: argparse.Namespace) -> int:
         raise _refused(exc) from None
     say(f"unpinned {args.name}")
     return 0
-
-
-def add_pin_parsers(verb: AddVerb, add_max_bytes: AddMaxBytes) -> None:
-    pinning = verb(
-        "pin",
-        "keep a copy of a valid snapshot as NAME, where rotation never deletes it",
-        pin_snapshot,
-        details="The copy goes to DIR/.statesnap-pins/NAME/, which the original backend never"
-        " lists.\nNAME: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or"
-        " digit.",
-    )
-    pinning.add_argument("file", metavar="FILE", help="a snapshot name from the directory")
-    pinning.add_argument("name", metavar="NAME")
-    pinning.add_argument(
-        "--replace",
-        action="store_true",
-        help="replace a pin of that name (says what it deletes and asks)",
-    )
-    pinning.add_argument("-y", "--yes", action="store_true", help="do not ask")
-    pinning.add_argument("--json", action="store_true", help="print the pin as JSON")
-    add_max_bytes(pinning)
-
-    listing = verb("pins", "list pinned restore points with their status", show_pins)
-    listing.add_argument("--json", action="store_true", help="print a JSON array")
-    add_max_bytes(listing)
-
-    unpinning = verb(
-        "unpin", "delete a pin (only that copy); says what it deletes and asks", unpin_snapshot
-    )
-    unpinning.add_argument("name", metavar="NAME")
-    unpinning.add_argument("-y", "--yes", action="store_true", help="do not ask")

@@ -15,7 +15,7 @@ from statesnap.engine.catalog.content_verdicts import verdict_of
 from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.output import Progress, warn
-from statesnap.tui.text.safe_text import escape_controls
+from statesnap.tui.text.escaping import escape_controls
 
 __all__ = ["locate", "read_data", "require_dir", "snapshot_paths", "verify_all"]
 

@@ -23,8 +23,8 @@ from statesnap.engine import (
 from statesnap.tui.cli.errors import CommandError
 from statesnap.tui.cli.output import say
 from statesnap.tui.cli.servers import live_client, no_server
+from statesnap.tui.text.escaping import escape_controls
 from statesnap.tui.text.rollback_plan import ChangePlan, command_hint, plan_rollback, plan_undo
-from statesnap.tui.text.safe_text import escape_controls
 
 __all__ = ["rollback", "snapshot_now"]
 
