@@ -86,7 +86,8 @@ def _printed(value: Any) -> bytes:
 
 def _print_map(printer: _Printer, value: dict[Any, Any] | list[Any]) -> None:
     """A non-empty map: its entries a batch at a time, each batch about _PART_BYTES once
-    printed (sized by the batches before); all at once if its entries are small."""
+    printed (sized by the batches before); a dict of small entries all at once (a dict per
+    batch would cost more than the batches save)."""
     is_list = isinstance(value, list)
     printer.glue(b"[" if is_list else b"{")
     items = iter(() if isinstance(value, list) else value.items())
@@ -94,7 +95,8 @@ def _print_map(printer: _Printer, value: dict[Any, Any] | list[Any]) -> None:
     while done < len(value):
         batch = value[done : done + size] if isinstance(value, list) else dict(islice(items, size))
         text = _printed(batch)
-        if not done and not is_list and len(text) < _SMALL_ENTRY_BYTES * len(batch) < len(value):
+        small_entries = len(text) < _SMALL_ENTRY_BYTES * len(batch)
+        if not done and not is_list and small_entries and len(batch) < len(value):
             printer.inner(_printed(value), after_another=False)
             break
         printer.inner(text, after_another=done > 0)
