@@ -61,12 +61,11 @@ def _text_finder(hay: str, pattern: re.Pattern[str]) -> Callable[[int], int]:
     return find
 
 
-def entries_holding(
-    finder: Finder, value: Any, keys: list[str], bytewise: bool | None
-) -> set[int] | None:
-    """The indexes (in `keys`, the map's `map_entries` keys in order) of the entries whose
-    JSON text holds the plain pattern; None where this cannot tell (each entry must be
-    looked at). `bytewise`, if known, is `folds_bytewise` of a text holding the whole map."""
+def entries_holding(finder: Finder, value: Any, bytewise: bool | None) -> set[int] | None:
+    """The indexes (in the order of the map's entries: an object's keys, an array's items) of
+    the entries whose JSON text holds the plain pattern; None where this cannot tell (each
+    entry must be looked at). `bytewise`, if known, is `folds_bytewise` of a text holding the
+    whole map."""
     plain = finder.plain
     if plain is None or not finder.token_bound:
         return None
@@ -87,15 +86,15 @@ def entries_holding(
     if at < 0:
         return holding
     starts = entry_starts()
-    if len(starts) != len(keys):
+    if len(starts) != len(value):
         return None
-    named = isinstance(value, dict)
+    keys = list(value) if isinstance(value, dict) else None
     while at >= 0:
         index = bisect_right(starts, at) - 1
         if index < 0:
             return None
         begin = starts[index]
-        if named:  # the entry's value follows its key and `": `
+        if keys is not None:  # the entry's value follows its key and `": `
             key = orjson.dumps(keys[index])
             begin += len(key) + 2 if isinstance(hay, bytes) else len(key.decode()) + 2
         if at >= begin:

@@ -47,8 +47,8 @@ class Finder:
     regular expression."""
     case_sensitive: bool
     one_line: bool
-    """A plain pattern without a line break: it is in no key of a list if it is not in the
-    keys joined by line breaks."""
+    """A plain pattern without a line break, or an `assertion_free` regular expression: it is
+    in no key of a list if it is not in the keys joined by line breaks."""
     lower_key: str | None = None
     """A plain ASCII pattern, lower-cased, when case does not count."""
     folding: tuple[bytes, ...] = ()
@@ -114,13 +114,9 @@ def make_finder(pattern: str, *, regex: bool, case_sensitive: bool) -> Finder:
             compiled = re.compile(pattern, flags)
         except re.error as exc:
             raise SearchError(f"not a valid regular expression: {exc}") from None
+        assertion_free = _is_assertion_free(pattern)
         return Finder(
-            compiled,
-            compiled,
-            None,
-            case_sensitive,
-            one_line=False,
-            assertion_free=_is_assertion_free(pattern),
+            compiled, compiled, None, case_sensitive, assertion_free, assertion_free=assertion_free
         )
     as_json = js_dumps(pattern)[1:-1]
     plain = as_json if case_sensitive else as_json.lower()

@@ -23,6 +23,7 @@ from statesnap.engine.catalog.content_verdicts import judge_bytes_and_record
 from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.map_entries import map_entries
+from statesnap.engine.format.process_tuning import collector_paused
 from statesnap.engine.format.snapshot_reading import (
     DEFAULT_MAX_BYTES,
     SnapshotRead,
@@ -146,11 +147,18 @@ class _Query:
     finder: Finder
     map_name: str | None
     max_bytes: int
-    scan_first: bool
-    """Whether a file whose text (see `_decompressed`) does not hold the pattern is passed
-    over unjudged: a plain `token_bound` pattern that may not be in a number (whose text a
-    file may write otherwise than JavaScript) nor in a key made up for an array item."""
+    made_up_keys: bool
+    """Whether the pattern may be in a key made up for an array item (`#3`, `#3~2`), which is
+    in no text (every other key of an array's item is in its text: its id, or the item)."""
     verdicts: VerdictStore | None
+
+    @property
+    def scan_first(self) -> bool:
+        """Whether a file whose text (see `_decompressed`) does not hold the pattern is passed
+        over unjudged: a plain `token_bound` pattern that may not be in a number (whose text a
+        file may write otherwise than JavaScript) nor in a made-up key."""
+        finder = self.finder
+        return finder.token_bound and not finder.numeric and not self.made_up_keys
 
     def judge(self, listed: ListedFile) -> tuple[SnapshotRead | None, bool | None]:
         """The file's verdict with its data (None if the cheap scan rules out any match), and
@@ -179,12 +187,19 @@ class _Query:
         finder = self.finder
         for map_name in maps:
             value = data.get(map_name)
+            holding = entries_holding(finder, value, bytewise)
+            if (
+                holding is not None
+                and not holding
+                and isinstance(value, list)
+                and not self.made_up_keys
+            ):
+                continue  # an item's key is in its text: its id, or the item itself
             entries = map_entries(value)
             if not entries:
                 continue
             keys = list(entries)
             by_key = finder.in_some_key(keys)
-            holding = entries_holding(finder, value, keys, bytewise)
             if holding is not None:
                 found.extend(
                     SearchMatch(name, map_name, key)
@@ -208,6 +223,13 @@ class _Query:
         return found
 
     def read(self, listed: ListedFile) -> FileMatches:
+        """What the file holds; with the process tuned for large snapshots, the collector
+        stays off until the file's parsed document is freed (not just while it is parsed:
+        a collection right after the parse would walk all of it)."""
+        with collector_paused():
+            return self._read(listed)
+
+    def _read(self, listed: ListedFile) -> FileMatches:
         found, bytewise = self.judge(listed)
         stored = found.timestamp if found is not None else None
         time = snapshot_time(listed.name, stored, listed.modified).moment
@@ -239,14 +261,11 @@ class SnapshotSearch:
         case_sensitive: bool = False,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
-        finder = make_finder(pattern, regex=regex, case_sensitive=case_sensitive)
         self.query = _Query(
-            finder,
+            make_finder(pattern, regex=regex, case_sensitive=case_sensitive),
             map_name,
             max_bytes,
-            scan_first=finder.token_bound
-            and not finder.numeric
-            and not set(pattern) <= _SYNTHETIC_KEY_CHARS,
+            made_up_keys=set(pattern) <= _SYNTHETIC_KEY_CHARS,
             verdicts=VerdictStore(),
         )
         self.files = listed_files(Path(directory), oldest_first=False)
