@@ -9,7 +9,9 @@ and every verdict store it uses is a temp `XDG_CACHE_HOME`: the user's own is ne
 The files are written the way a server running statesnap writes them: a `SnapshotService`
 saves a state from `generate_state` `--files` times, changing it a little before each save
 (one session's `lastActivityAt` every time, its title every fifth save, a note a few files
-hold), and records each file's verdict as it writes it. Then each job runs `--runs` times:
+hold), and records each file's verdict as it writes it. The jobs: that session's history; a
+plain-text search that a few files match, one that none matches, one that every file matches
+(the session's id, in several maps), and a regular expression. Each runs `--runs` times:
 
 - warm: with the server's verdict store, so the first run already finds every verdict (the
   files of a statesnap server, looked at by the same user). The first run is shown apart
