@@ -23,7 +23,7 @@ from statesnap.engine.format.js_exactness import may_differ_from_javascript
 from statesnap.engine.format.js_writer import orjson_dumps
 from statesnap.engine.travel.patterns import Finder
 
-__all__ = ["entries_holding"]
+__all__ = ["entries_holding", "printed_map"]
 
 _ENTRY_START = re.compile(rb"\n  (?=[^ \]}])")
 """Where an entry's line starts (a line indented by two spaces that does not close the
@@ -31,7 +31,12 @@ value of the entry before)."""
 _ENTRY_START_TEXT = re.compile(r"\n  (?=[^ \]}])")
 
 
-def _printed(finder: Finder, value: Any) -> bytes | None:
+def printed_map(finder: Finder, value: Any) -> bytes | None:
+    """The map's text for `entries_holding`: orjson's, with an indent; None where the map's
+    matches cannot be found in it (not a plain `token_bound` pattern, a value orjson does not
+    print, or, for a `numeric` pattern, a map whose numbers JavaScript prints otherwise)."""
+    if finder.plain is None or not finder.token_bound:
+        return None
     if finder.numeric:
         compact = orjson_dumps(value)
         if compact is None or may_differ_from_javascript(compact):
@@ -61,17 +66,15 @@ def _text_finder(hay: str, pattern: re.Pattern[str]) -> Callable[[int], int]:
     return find
 
 
-def entries_holding(finder: Finder, value: Any, bytewise: bool | None) -> set[int] | None:
+def entries_holding(
+    finder: Finder, printed: bytes, value: Any, bytewise: bool | None
+) -> set[int] | None:
     """The indexes (in the order of the map's entries: an object's keys, an array's items) of
-    the entries whose JSON text holds the plain pattern; None where this cannot tell (each
-    entry must be looked at). `bytewise`, if known, is `folds_bytewise` of a text holding the
-    whole map."""
+    the entries whose JSON text holds the plain pattern, found in `printed` (`printed_map`);
+    None where this cannot tell (each entry must be looked at). `bytewise`, if known, is
+    `folds_bytewise` of a text holding the whole map."""
     plain = finder.plain
-    if plain is None or not finder.token_bound:
-        return None
-    printed = _printed(finder, value)
-    if printed is None:
-        return None
+    assert plain is not None
     hay: bytes | str
     if finder.case_sensitive or (plain.isascii() and (bytewise or finder.folds_bytewise(printed))):
         hay = printed if finder.case_sensitive else printed.lower()

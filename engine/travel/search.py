@@ -11,6 +11,7 @@ and a map's matches are found in its text as a whole where that gives the same a
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from statesnap.engine.format.snapshot_reading import (
     read_snapshot,
 )
 from statesnap.engine.format.snapshot_time import snapshot_time
-from statesnap.engine.travel.map_text import entries_holding
+from statesnap.engine.travel.map_text import entries_holding, printed_map
 from statesnap.engine.travel.patterns import Finder, SearchError, make_finder
 from statesnap.engine.travel.reading import ListedFile, listed_files, read_in_order, read_raw
 
@@ -151,6 +152,8 @@ class _Query:
     """Whether the pattern may be in a key made up for an array item (`#3`, `#3~2`), which is
     in no text (every other key of an array's item is in its text: its id, or the item)."""
     verdicts: VerdictStore | None
+    seen: dict[bytes, list[str]] = field(default_factory=dict)
+    """The matching keys of each map printed so far (`printed_map`), by its text's SHA-256."""
 
     @property
     def scan_first(self) -> bool:
@@ -183,44 +186,58 @@ class _Query:
         """The matching entries; `bytewise` True if the file's text (written as
         `JSON.stringify` writes it) has none of the characters that fold to the pattern's."""
         maps = [self.map_name] if self.map_name is not None else list(data)
-        found: list[SearchMatch] = []
+        return [
+            SearchMatch(name, map_name, key)
+            for map_name in maps
+            for key in self.matching_keys(data.get(map_name), bytewise)
+        ]
+
+    def matching_keys(self, value: Any, bytewise: bool | None) -> list[str]:
+        """The keys of the map's matching entries, in order. A map printed as one seen before
+        in this search (the same text, so the same value) has the same ones."""
+        printed = printed_map(self.finder, value)
+        if printed is None:
+            return self.entry_by_entry(value, bytewise)
+        digest = hashlib.sha256(printed).digest()
+        known = self.seen.get(digest)
+        if known is None:
+            known = self.seen[digest] = self.in_printed(printed, value, bytewise)
+        return known
+
+    def in_printed(self, printed: bytes, value: Any, bytewise: bool | None) -> list[str]:
+        holding = entries_holding(self.finder, printed, value, bytewise)
+        if holding is None:
+            return self.entry_by_entry(value, bytewise)
+        if not holding and isinstance(value, list) and not self.made_up_keys:
+            return []  # an item's key is in its text: its id, or the item itself
+        keys = list(map_entries(value))
+        by_key = self.finder.in_some_key(keys)
+        return [
+            key
+            for index, key in enumerate(keys)
+            if index in holding or (by_key and self.finder.in_key(key))
+        ]
+
+    def entry_by_entry(self, value: Any, bytewise: bool | None) -> list[str]:
+        """The keys of the matching entries, each entry's text printed and looked at."""
         finder = self.finder
-        for map_name in maps:
-            value = data.get(map_name)
-            holding = entries_holding(finder, value, bytewise)
-            if (
-                holding is not None
-                and not holding
-                and isinstance(value, list)
-                and not self.made_up_keys
-            ):
-                continue  # an item's key is in its text: its id, or the item itself
-            entries = map_entries(value)
-            if not entries:
-                continue
-            keys = list(entries)
-            by_key = finder.in_some_key(keys)
-            if holding is not None:
-                found.extend(
-                    SearchMatch(name, map_name, key)
-                    for index, key in enumerate(keys)
-                    if index in holding or (by_key and finder.in_key(key))
-                )
-                continue
-            # what a plain pattern (or an assertion-free regular expression) is not in, as a
-            # whole, it is in no part of
-            map_text = js_dumps(value)
-            folds = bytewise if bytewise is not None else finder.folds_bytewise(map_text)
-            texts = (finder.plain is None and not finder.assertion_free) or finder.in_text(
-                map_text, bytewise=folds
-            )
-            found.extend(
-                SearchMatch(name, map_name, key)
-                for key, item in entries.items()
-                if (by_key and finder.in_key(key))
-                or (texts and finder.in_text(js_dumps(item), bytewise=folds))
-            )
-        return found
+        entries = map_entries(value)
+        if not entries:
+            return []
+        by_key = finder.in_some_key(list(entries))
+        # what a plain pattern (or an assertion-free regular expression) is not in, as a
+        # whole, it is in no part of
+        map_text = js_dumps(value)
+        folds = bytewise if bytewise is not None else finder.folds_bytewise(map_text)
+        texts = (finder.plain is None and not finder.assertion_free) or finder.in_text(
+            map_text, bytewise=folds
+        )
+        return [
+            key
+            for key, item in entries.items()
+            if (by_key and finder.in_key(key))
+            or (texts and finder.in_text(js_dumps(item), bytewise=folds))
+        ]
 
     def read(self, listed: ListedFile) -> FileMatches:
         """What the file holds; with the process tuned for large snapshots, the collector

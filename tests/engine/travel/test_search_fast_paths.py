@@ -133,7 +133,8 @@ def read_data(data_text: bytes) -> Any:
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("search") / "d"
-    write_states(path, [TRICKY, {"sessions": [{"id": "s9", "title": "nothing", "c": "\x01"}]}])
+    quiet = {"sessions": [{"id": "s9", "title": "nothing", "c": "\x01"}]}
+    write_states(path, [TRICKY, quiet, {**TRICKY, "followedSessions": ["b"]}])
     _foreign(path, "31", FOREIGN_DATA)
     _foreign(path, "32", PLAIN_FOREIGN)
     _foreign(path, "33", NOT_UTF8)
@@ -197,4 +198,4 @@ def test_the_reference_sees_what_the_scan_must_not_miss(directory: Path) -> None
 def test_files_that_cannot_hold_the_text_are_passed_over(directory: Path) -> None:
     result = search_snapshots(directory, "moved first")
     passed_over = [found.file for found in result.files if found.status is None]
-    assert len(passed_over) == 2  # all but the file that holds it and two with `\\u` escapes
+    assert len(passed_over) == 3  # all but the file that holds it and two with `\\u` escapes
