@@ -22,6 +22,7 @@ from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.engine.format.diff import EntryChange, MapDiff, diff_map
 from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.map_entries import map_entries
+from statesnap.engine.format.process_tuning import collector_paused
 from statesnap.engine.format.snapshot_reading import DEFAULT_MAX_BYTES
 from statesnap.engine.format.snapshot_time import snapshot_time
 from statesnap.engine.travel.reading import ListedFile, listed_files, read_in_order
@@ -145,6 +146,12 @@ class _EntryQuery:
     verdicts: VerdictStore | None
 
     def read(self, listed: ListedFile) -> HistoryRow:
+        """The entry's version in the file; with the process tuned for large snapshots, the
+        collector stays off until the file's parsed document is freed."""
+        with collector_paused():
+            return self._read(listed)
+
+    def _read(self, listed: ListedFile) -> HistoryRow:
         found = judge_and_record(
             listed.path, max_bytes=self.max_bytes, keep_data=True, store=self.verdicts
         )

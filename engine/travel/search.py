@@ -4,11 +4,14 @@ Plain text, case-insensitive by default (or case-sensitive), or a regular expres
 every map or one. An entry's text is its JSON as `JSON.stringify` prints it, so a plain
 pattern is looked for as JSON writes it (a `"` in it matches `\\"` in the text). Files stream
 newest first, as the snapshots view lists them, each with its matches per map; a file whose
-text cannot hold a plain pattern is passed over after a cheap scan of its decompressed bytes.
+text cannot hold a plain pattern is passed over after a cheap scan of its decompressed bytes,
+and a map's matches are found in its text as a whole where that gives the same answer
+(`map_text`, `patterns`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections.abc import Iterator
@@ -21,6 +24,7 @@ from statesnap.engine.catalog.content_verdicts import judge_bytes_and_record
 from statesnap.engine.catalog.verdict_store import VerdictStore
 from statesnap.engine.format.js_writer import js_dumps
 from statesnap.engine.format.map_entries import map_entries
+from statesnap.engine.format.process_tuning import collector_paused
 from statesnap.engine.format.snapshot_reading import (
     DEFAULT_MAX_BYTES,
     SnapshotRead,
@@ -28,6 +32,8 @@ from statesnap.engine.format.snapshot_reading import (
     read_snapshot,
 )
 from statesnap.engine.format.snapshot_time import snapshot_time
+from statesnap.engine.travel.map_text import entries_holding, printed_map
+from statesnap.engine.travel.patterns import Finder, SearchError, make_finder
 from statesnap.engine.travel.reading import ListedFile, listed_files, read_in_order, read_raw
 
 __all__ = [
@@ -43,10 +49,6 @@ __all__ = [
 _SYNTHETIC_KEY_CHARS = frozenset("#~0123456789")
 """What the keys `map_entries` makes up for array items (`#3`, `#3~2`) are made of: a plain
 pattern of only these may match a key that is nowhere in the file's text."""
-
-
-class SearchError(ValueError):
-    """The pattern cannot be searched for (empty, or a regular expression that does not compile)."""
 
 
 @dataclass(frozen=True)
@@ -114,81 +116,14 @@ class SearchResult:
         return (index + direction) % len(self.matches)
 
 
-_FOLDING_TO_ASCII = tuple(char.encode() for char in "\u0130\u0131\u017f\u212a")
-"""The only characters outside ASCII that a case-insensitive regular expression takes for an
-ASCII letter (two forms of i, a long s, the Kelvin sign)."""
+_NOT_AS_JAVASCRIPT_WRITES = re.compile(rb"\\[u/]")
 
 
-def _folds_bytewise(text: bytes) -> bool:
-    """Whether an ASCII pattern matches `text` case-insensitively exactly where its lower-case
-    bytes occur in the text's lower-case bytes."""
-    return not any(char in text for char in _FOLDING_TO_ASCII)
-
-
-@dataclass(frozen=True)
-class _Finder:
-    """Whether a key or a piece of JSON text holds the pattern. A plain pattern is looked for
-    as JSON writes it, by a byte search where that finds exactly what the regular expression
-    would (case-sensitive, or ASCII text and pattern), else by the regular expression."""
-
-    keys: re.Pattern[str]
-    text: re.Pattern[str]
-    plain: bytes | None
-    """The pattern as JSON writes it (lower-cased when case does not count); None for a
-    regular expression."""
-    case_sensitive: bool
-    one_line: bool
-    """A plain pattern without a line break: it is in no key of a list if it is not in the
-    keys joined by line breaks."""
-    lower_key: str | None = None
-    """A plain ASCII pattern, lower-cased, when case does not count."""
-
-    def in_key(self, key: str) -> bool:
-        return self.keys.search(key) is not None
-
-    def in_some_key(self, keys: list[str]) -> bool:
-        """False when no key holds the pattern (True: one may)."""
-        if not self.one_line:
-            return True
-        joined = "\n".join(keys)
-        if self.lower_key is not None and _folds_bytewise(joined.encode("utf-8", "surrogatepass")):
-            return self.lower_key in joined.lower()
-        return self.in_key(joined)
-
-    def in_text(self, text: bytes, *, bytewise: bool | None = None) -> bool:
-        """Whether JSON `text` holds the pattern; `bytewise`, if known, is `_folds_bytewise`
-        of the text (or of a text it is part of)."""
-        if self.plain is not None and self.case_sensitive:
-            return self.plain in text
-        if bytewise is None:
-            bytewise = _folds_bytewise(text)
-        if self.plain is not None and self.plain.isascii() and bytewise:
-            return self.plain in text.lower()
-        return self.text.search(text.decode("utf-8", "surrogatepass")) is not None
-
-
-def _finder(pattern: str, *, regex: bool, case_sensitive: bool) -> _Finder:
-    if not pattern:
-        raise SearchError("empty pattern")
-    flags = 0 if case_sensitive else re.IGNORECASE
-    if regex:
-        try:
-            compiled = re.compile(pattern, flags)
-        except re.error as exc:
-            raise SearchError(f"not a valid regular expression: {exc}") from None
-        return _Finder(compiled, compiled, None, case_sensitive, one_line=False)
-    as_json = js_dumps(pattern)[1:-1]
-    plain = as_json if case_sensitive else as_json.lower()
-    text = re.compile(re.escape(as_json.decode("utf-8", "surrogatepass")), flags)
-    keys = re.compile(re.escape(pattern), flags)
-    lower_key = pattern.lower() if pattern.isascii() and not case_sensitive else None
-    return _Finder(keys, text, plain, case_sensitive, "\n" not in pattern, lower_key)
-
-
-def _decompressed(raw: bytes, max_bytes: int) -> bytes | None:
-    """The text of a one-member gzip file, if it decompresses within the bound, is UTF-8 and
-    writes no character in a form JSON allows but `JSON.stringify` never prints (`\\u0041`,
-    `\\/`): then a plain pattern absent from it is absent from every entry. Else None."""
+def _decompressed(raw: bytes, max_bytes: int, *, utf8: bool) -> bytes | None:
+    """The text of a one-member gzip file, if it decompresses within the bound, writes no
+    character in a form JSON allows but `JSON.stringify` never prints (`\\u0041`, `\\/`)
+    and, with `utf8`, is UTF-8 (a plain ASCII pattern is in text read as Node reads it, where
+    bytes that are not UTF-8 become U+FFFD, only where it is in the bytes). Else None."""
     decoder = zlib.decompressobj(31)
     try:
         text = decoder.decompress(raw, max_bytes + 1)
@@ -196,9 +131,9 @@ def _decompressed(raw: bytes, max_bytes: int) -> bytes | None:
         return None
     if not decoder.eof or decoder.unused_data or len(text) > max_bytes:
         return None
-    if b"\\u" in text or b"\\/" in text:
+    if _NOT_AS_JAVASCRIPT_WRITES.search(text):
         return None
-    if not text.isascii():
+    if utf8 and not text.isascii():
         try:
             text.decode("utf-8")
         except UnicodeDecodeError:
@@ -210,24 +145,37 @@ def _decompressed(raw: bytes, max_bytes: int) -> bytes | None:
 class _Query:
     """What each file is searched for, and how."""
 
-    finder: _Finder
+    finder: Finder
     map_name: str | None
     max_bytes: int
-    scan_first: bool
+    made_up_keys: bool
+    """Whether the pattern may be in a key made up for an array item (`#3`, `#3~2`), which is
+    in no text (every other key of an array's item is in its text: its id, or the item)."""
     verdicts: VerdictStore | None
+    seen: dict[bytes, list[str]] = field(default_factory=dict)
+    """The matching keys of each map printed so far (`printed_map`), by its text's SHA-256."""
+
+    @property
+    def scan_first(self) -> bool:
+        """Whether a file whose text (see `_decompressed`) does not hold the pattern is passed
+        over unjudged: a plain `token_bound` pattern that may not be in a number (whose text a
+        file may write otherwise than JavaScript) nor in a made-up key."""
+        finder = self.finder
+        return finder.token_bound and not finder.numeric and not self.made_up_keys
 
     def judge(self, listed: ListedFile) -> tuple[SnapshotRead | None, bool | None]:
         """The file's verdict with its data (None if the cheap scan rules out any match), and
-        `_folds_bytewise` of its text where the scan found it."""
+        `folds_bytewise` of its text where the scan found it."""
         raw = read_raw(listed.path, self.max_bytes)
         if raw is None:
             return read_snapshot(listed.path, max_bytes=self.max_bytes), None
         bytewise = None
-        if self.scan_first:
-            text = _decompressed(raw, self.max_bytes)
+        finder = self.finder
+        if self.scan_first and finder.plain is not None:
+            text = _decompressed(raw, self.max_bytes, utf8=not finder.plain.isascii())
             if text is not None:
-                bytewise = _folds_bytewise(text)
-                if not self.finder.in_text(text, bytewise=bytewise):
+                bytewise = finder.folds_bytewise(text)
+                if not finder.in_text(text, bytewise=bytewise):
                     return None, bytewise
         found = judge_bytes_and_record(
             raw, listed.path, max_bytes=self.max_bytes, keep_data=True, store=self.verdicts
@@ -236,28 +184,69 @@ class _Query:
 
     def matches(self, name: str, data: dict[str, Any], bytewise: bool | None) -> list[SearchMatch]:
         """The matching entries; `bytewise` True if the file's text (written as
-        `JSON.stringify` writes it) has none of the characters that fold to ASCII."""
+        `JSON.stringify` writes it) has none of the characters that fold to the pattern's."""
         maps = [self.map_name] if self.map_name is not None else list(data)
-        found: list[SearchMatch] = []
+        return [
+            SearchMatch(name, map_name, key)
+            for map_name in maps
+            for key in self.matching_keys(data.get(map_name), bytewise)
+        ]
+
+    def matching_keys(self, value: Any, bytewise: bool | None) -> list[str]:
+        """The keys of the map's matching entries, in order. A map printed as one seen before
+        in this search (the same text, so the same value) has the same ones."""
+        printed = printed_map(self.finder, value)
+        if printed is None:
+            return self.entry_by_entry(value, bytewise)
+        digest = hashlib.sha256(printed).digest()
+        known = self.seen.get(digest)
+        if known is None:
+            known = self.seen[digest] = self.in_printed(printed, value, bytewise)
+        return known
+
+    def in_printed(self, printed: bytes, value: Any, bytewise: bool | None) -> list[str]:
+        holding = entries_holding(self.finder, printed, value, bytewise)
+        if holding is None:
+            return self.entry_by_entry(value, bytewise)
+        if not holding and isinstance(value, list) and not self.made_up_keys:
+            return []  # an item's key is in its text: its id, or the item itself
+        keys = list(map_entries(value))
+        by_key = self.finder.in_some_key(keys)
+        return [
+            key
+            for index, key in enumerate(keys)
+            if index in holding or (by_key and self.finder.in_key(key))
+        ]
+
+    def entry_by_entry(self, value: Any, bytewise: bool | None) -> list[str]:
+        """The keys of the matching entries, each entry's text printed and looked at."""
         finder = self.finder
-        for map_name in maps:
-            entries = map_entries(data.get(map_name))
-            if not entries:
-                continue
-            # what a plain pattern is not in, as a whole, it is in no part of
-            map_text = js_dumps(data.get(map_name))
-            folds = bytewise or _folds_bytewise(map_text)
-            texts = finder.plain is None or finder.in_text(map_text, bytewise=folds)
-            keys = finder.in_some_key(list(entries))
-            found.extend(
-                SearchMatch(name, map_name, key)
-                for key, value in entries.items()
-                if (keys and finder.in_key(key))
-                or (texts and finder.in_text(js_dumps(value), bytewise=folds))
-            )
-        return found
+        entries = map_entries(value)
+        if not entries:
+            return []
+        by_key = finder.in_some_key(list(entries))
+        # what a plain pattern (or an assertion-free regular expression) is not in, as a
+        # whole, it is in no part of
+        map_text = js_dumps(value)
+        folds = bytewise if bytewise is not None else finder.folds_bytewise(map_text)
+        texts = (finder.plain is None and not finder.assertion_free) or finder.in_text(
+            map_text, bytewise=folds
+        )
+        return [
+            key
+            for key, item in entries.items()
+            if (by_key and finder.in_key(key))
+            or (texts and finder.in_text(js_dumps(item), bytewise=folds))
+        ]
 
     def read(self, listed: ListedFile) -> FileMatches:
+        """What the file holds; with the process tuned for large snapshots, the collector
+        stays off until the file's parsed document is freed (not just while it is parsed:
+        a collection right after the parse would walk all of it)."""
+        with collector_paused():
+            return self._read(listed)
+
+    def _read(self, listed: ListedFile) -> FileMatches:
         found, bytewise = self.judge(listed)
         stored = found.timestamp if found is not None else None
         time = snapshot_time(listed.name, stored, listed.modified).moment
@@ -290,10 +279,10 @@ class SnapshotSearch:
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.query = _Query(
-            _finder(pattern, regex=regex, case_sensitive=case_sensitive),
+            make_finder(pattern, regex=regex, case_sensitive=case_sensitive),
             map_name,
             max_bytes,
-            scan_first=not regex and not set(pattern) <= _SYNTHETIC_KEY_CHARS,
+            made_up_keys=set(pattern) <= _SYNTHETIC_KEY_CHARS,
             verdicts=VerdictStore(),
         )
         self.files = listed_files(Path(directory), oldest_first=False)
