@@ -1,9 +1,9 @@
 """statesnap installs as one `statesnap` package: a host with its own `engine` package embeds it.
 
-The wheel is built from a copy of the sources and installed into a fresh venv (no editable
-finder, no repository on the path); the dependencies come from the test venv through a `.pth`
-line, so the test needs no network. The host's working directory holds a package named
-`engine`, as many servers do.
+The wheel is built from a copy of the sources (its compiled module built from C) and installed
+into a fresh venv (no editable finder, no repository on the path); the dependencies come from
+the test venv through a `.pth` line, so the test needs no network. The host's working
+directory holds a package named `engine`, as many servers do.
 """
 
 from __future__ import annotations
@@ -36,12 +36,14 @@ print(len(names))
 
 
 def _source_modules() -> int:
-    """Every module and package of engine/ and tui/ in the repository."""
+    """Every module and package of engine/ and tui/ in the repository (a C source is the
+    compiled module built from it)."""
     found = 0
     for folder in ("engine", "tui"):
-        for path in (REPO / folder).rglob("*.py"):
-            if "__pycache__" not in path.parts and path.name != "__init__.py":
-                found += 1
+        for pattern in ("*.py", "*.c"):
+            for path in (REPO / folder).rglob(pattern):
+                if "__pycache__" not in path.parts and path.name != "__init__.py":
+                    found += 1
         found += sum(1 for _ in (REPO / folder).rglob("__init__.py"))
     return found
 
@@ -51,7 +53,7 @@ def test_the_wheel_installs_beside_a_host_package_named_engine(tmp_path: Path) -
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, source / name)
-    ignore = shutil.ignore_patterns("__pycache__")
+    ignore = shutil.ignore_patterns("__pycache__", "*.so")  # the wheel compiles its own
     for name in ("engine", "tui"):
         shutil.copytree(REPO / name, source / name, ignore=ignore)
     wheels = tmp_path / "wheels"

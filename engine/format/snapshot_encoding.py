@@ -89,9 +89,9 @@ def _pool(name: str, workers: int) -> ThreadPoolExecutor:
 
 
 def worker_pool() -> ThreadPoolExecutor:
-    """The threads that hash beside the caller (MD5 and CRC-32 release the GIL): two, made on
-    first use, for the whole process."""
-    return _pool("statesnap-encode", 2)
+    """The threads that hash and scan beside the caller (MD5 and the scans release the GIL):
+    four (two reads at a time, two jobs each), made on first use, for the whole process."""
+    return _pool("statesnap-encode", 4)
 
 
 def _lanes() -> tuple[ThreadPoolExecutor, ThreadPoolExecutor]:

@@ -11,18 +11,19 @@ import errno
 import os
 import re
 import stat
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from statesnap.engine.format.js_exactness import is_javascript_text_of
+from statesnap.engine.format.js_exactness import may_differ_from_javascript
 from statesnap.engine.format.js_reader import js_loads
 from statesnap.engine.format.js_writer import js_dumps, orjson_dumps
 from statesnap.engine.format.jsjson_limits import JSONInputError
-from statesnap.engine.format.node_gunzip import GzipRejected, gunzip_fast, zlib_disagrees
+from statesnap.engine.format.node_gunzip import GzipRejected, gunzip_fast, gunzip_zlib
 from statesnap.engine.format.schema import map_counts
 from statesnap.engine.format.snapshot_encoding import data_checksum, worker_pool
 
@@ -124,48 +125,59 @@ _CANONICAL_HEAD = re.compile(
 
 @dataclass(frozen=True)
 class _BesideParse:
-    """Work that releases the GIL, run in another thread while the file is parsed: the MD5 of
-    the `data` bytes as they stand (`text[start:end]`, for a file laid out as the original
-    writes it), then zlib's confirmation of isal's reading (`zlib_disagrees`)."""
+    """Work that releases the GIL, run in other threads while a file laid out as the original
+    writes it is parsed: the MD5 of its `data` bytes as they stand (`text[start:end]`), and
+    their scan for where orjson's text may differ from JavaScript's (`differs`)."""
 
     text: bytes
     start: int
     end: int
     md5: Future[str]
-    zlib_reading: Future[bytes | None]
+    differs: Future[bool]
 
 
-def _start_beside_parse(
-    raw: bytes, text: bytes, max_bytes: int, *, proven: bool = False
-) -> _BesideParse:
-    """Start the work beside the parse; none for bytes `proven` valid before (the same bytes
-    read the same way: neither their checksum nor zlib's reading can have changed)."""
+_A = TypeVar("_A")
+_T = TypeVar("_T")
+
+
+def _begun(work: Callable[[_A], _T], data: _A) -> Future[_T]:
+    """`work(data)` in another thread, returned once it has begun: the parse that follows
+    holds the GIL throughout, and work that had not begun would wait for the parse to end."""
+    begun = threading.Event()
+
+    def run() -> _T:
+        begun.set()
+        return work(data)
+
+    future = worker_pool().submit(run)
+    begun.wait()
+    return future
+
+
+def _start_beside_parse(text: bytes) -> _BesideParse | None:
+    """Start the work beside the parse; None for a file not laid out as the original writes
+    it (its data is re-serialized and hashed after the parse)."""
     head = _CANONICAL_HEAD.match(text)
-    start, end = (head.end(), len(text) - 1) if head and text.endswith(b"}") else (0, -1)
-    md5: Future[str] = Future()
-    if proven:
-        md5.cancel()
-        agreed: Future[bytes | None] = Future()
-        agreed.set_result(None)
-        return _BesideParse(text, start, -1, md5, agreed)
-
-    def work() -> bytes | None:
-        if end >= 0:
-            md5.set_result(data_checksum(memoryview(text)[start:end]))
-        else:
-            md5.cancel()
-        return zlib_disagrees(raw, max_bytes, len(text))
-
-    return _BesideParse(text, start, end, md5, worker_pool().submit(work))
+    if head is None or not text.endswith(b"}"):
+        return None
+    start, end = head.end(), len(text) - 1
+    data_bytes = memoryview(text)[start:end]
+    md5 = _begun(data_checksum, data_bytes)
+    return _BesideParse(text, start, end, md5, _begun(may_differ_from_javascript, data_bytes))
 
 
-def _data_checksum_of(data: Any, beside: _BesideParse) -> str:
+def _data_checksum_of(data: Any, beside: _BesideParse | None) -> str:
     """MD5 of `JSON.stringify(data)`: the hash of the file's own `data` bytes where they are
     provably what JavaScript prints for the parsed value (orjson prints the same bytes and
     none of them is where orjson and JavaScript differ), else of the exact re-serialization."""
-    if beside.end >= 0:
+    if beside is not None:
         fast = orjson_dumps(data)
-        if fast is not None and is_javascript_text_of(beside.text, beside.start, beside.end, fast):
+        if (
+            fast is not None
+            and len(fast) == beside.end - beside.start
+            and beside.text.startswith(fast, beside.start)
+            and not beside.differs.result()
+        ):
             return beside.md5.result()
     return data_checksum(js_dumps(data))
 
@@ -188,23 +200,19 @@ def read_snapshot_bytes(
     keep_data: bool = True,
     known_valid: KnownValid | None = None,
 ) -> SnapshotRead:
-    """Judge a file's bytes as the original loader would; never raises for their content."""
+    """Judge a file's bytes as the original loader would; never raises for their content.
+
+    They are read as Node reads them (zlib), except bytes `known_valid`, which isal reads
+    faster (the same bytes zlib read before and found valid: its reading cannot have changed).
+    Reading with isal and confirming with zlib beside the parse costs more on two cores: the
+    parse would share them with zlib, MD5 and the scan."""
     proven = known_valid is not None and known_valid(raw)
     try:
-        text = gunzip_fast(raw, max_bytes)
+        text = gunzip_fast(raw, max_bytes) if proven else gunzip_zlib(raw, max_bytes)
     except GzipRejected as rejected:
         return _gzip_rejection(path, rejected, len(raw), max_bytes)
-    beside = _start_beside_parse(raw, text, max_bytes, proven=proven)
-    found = _judge_text(text, path, len(raw), beside, keep_data, proven=proven)
-    try:
-        zlib_text = beside.zlib_reading.result()
-    except GzipRejected as rejected:
-        return _gzip_rejection(path, rejected, len(raw), max_bytes)
-    if zlib_text is None:
-        return found
-    return _judge_text(
-        zlib_text, path, len(raw), _start_beside_parse(raw, zlib_text, max_bytes), keep_data
-    )
+    beside = None if proven else _start_beside_parse(text)
+    return _judge_text(text, path, len(raw), beside, keep_data, proven=proven)
 
 
 def _gzip_rejection(path: Path, rejected: GzipRejected, size: int, max_bytes: int) -> SnapshotRead:
@@ -218,7 +226,7 @@ def _judge_text(
     text: bytes,
     path: Path,
     size: int,
-    beside: _BesideParse,
+    beside: _BesideParse | None,
     keep_data: bool,
     *,
     proven: bool = False,
