@@ -1,6 +1,6 @@
 """The data object's orjson bytes in parts of a few megabytes: map by map and, within a large
 map, entries at a time. A save hands each part to its `DataEncoder` (which deflates and hashes
-in other threads) while it serializes the next, so that the encoding runs beside the
+in another thread) while it serializes the next, so that the encoding runs beside the
 serialization instead of after it.
 
 The parts, joined, are exactly `orjson.dumps(data)`. Each is punctuation, a map's name (one

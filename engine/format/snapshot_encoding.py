@@ -4,9 +4,9 @@ A file is `gzip(JSON {"version":1,"timestamp":…,"checksum":…,"data":{…}})`
 the MD5 of `JSON.stringify(data)`.
 
 The header holds the MD5 of the data, which is only known after a full pass; so the data is
-deflated on its own (`DataEncoder`, which can take it part by part while it is still being
-serialized) and the small deflated header, ending on a byte-aligned flush, goes in front of it
-(`assemble`): one standard gzip member.
+deflated on its own (`DataEncoder`, which takes it part by part while it is still being
+serialized, and works in one other thread) and the small deflated header, ending on a
+byte-aligned flush, goes in front of it (`assemble`): one standard gzip member.
 """
 
 from __future__ import annotations
@@ -94,10 +94,11 @@ def worker_pool() -> ThreadPoolExecutor:
     return _pool("statesnap-encode", 4)
 
 
-def _lanes() -> tuple[ThreadPoolExecutor, ThreadPoolExecutor]:
-    """Two threads that each run their tasks in the order given (one deflates, one hashes):
-    the parts of a data stream reach each in order. Made on first use, for the whole process."""
-    return _pool("statesnap-deflate", 1), _pool("statesnap-hash", 1)
+def _lane() -> ThreadPoolExecutor:
+    """One thread that runs its tasks in the order given: the parts of a data stream reach it
+    in order. One, not one per job: beside a caller still serializing (which holds the GIL),
+    a second busy thread on two cores would slow the caller down. Made on first use."""
+    return _pool("statesnap-lane", 1)
 
 
 def _raw_compressor() -> Any:
@@ -119,19 +120,18 @@ class _Hashes:
 
 
 class DataEncoder:
-    """Encodes a snapshot's data bytes given part by part, in order: deflated in one thread
-    and hashed in another while the caller goes on (with `parallel` False, in the calling
-    thread: for a signal handler, which must not wait on other threads). Small parts are
-    gathered and handed over together: each hand-over costs the caller a turn of the GIL.
-    `finish` waits for both threads and returns the EncodedData."""
+    """Encodes a snapshot's data bytes given part by part, in order: deflated and hashed in
+    another thread while the caller goes on (with `parallel` False, in the calling thread: for
+    a signal handler, which must not wait on other threads). Small parts are gathered and
+    handed over together: each hand-over costs the caller a turn of the GIL. `finish` waits
+    for the thread and returns the EncodedData."""
 
     def __init__(self, *, parallel: bool = True) -> None:
         self._parallel = parallel
         self._compressor = _raw_compressor()
         self._hashes = _Hashes()
         self._gathered = bytearray()
-        self._deflating: list[Future[bytes]] = []
-        self._hashing: list[Future[None]] = []
+        self._encoded: list[Future[bytes]] = []
 
     def add(self, part: Bytes) -> None:
         """The next part of the data bytes (not copied unless small: it must not change until
@@ -147,25 +147,25 @@ class DataEncoder:
             self._gathered = bytearray()
         self._hand_over(part)
 
+    def _encode(self, part: Bytes) -> bytes:
+        deflated: bytes = self._compressor.compress(part)
+        self._hashes.add(part)
+        return deflated
+
     def _hand_over(self, part: Bytes) -> None:
         if self._parallel:
-            deflate_lane, hash_lane = _lanes()
-            self._deflating.append(deflate_lane.submit(self._compressor.compress, part))
-            self._hashing.append(hash_lane.submit(self._hashes.add, part))
+            self._encoded.append(_lane().submit(self._encode, part))
             return
         done: Future[bytes] = Future()
-        done.set_result(self._compressor.compress(part))
-        self._deflating.append(done)
-        self._hashes.add(part)
+        done.set_result(self._encode(part))
+        self._encoded.append(done)
 
     def finish(self) -> EncodedData:
         """Wait for every part to be deflated and hashed; the data encoded."""
         if self._gathered:
             self._hand_over(self._gathered)
             self._gathered = bytearray()
-        deflated = [future.result() for future in self._deflating]
-        for future in self._hashing:
-            future.result()
+        deflated = [future.result() for future in self._encoded]
         deflated.append(self._compressor.compress(b"}"))  # the file's closing brace
         deflated.append(self._compressor.flush(isal_zlib.Z_FINISH))
         hashes = self._hashes

@@ -1,5 +1,5 @@
 """Writing the state to snapshot files: taken atomically under the storage lock (deflated and
-hashed in other threads while it is printed), checked and written durably off the event loop,
+hashed in another thread while it is printed), checked and written durably off the event loop,
 then rotated; nothing written once the final snapshot has begun;
 a failure kept in the last-save record and in the storage's telemetry; the verdict on each
 file written recorded in the user's verdict store (`record_written`), so that reading it back
@@ -103,7 +103,7 @@ class SnapshotWriter:
 
     def take(self) -> TakenState:
         """The state, taken atomically: printed by orjson part by part under the storage lock
-        while other threads encode each part, its texts scanned later (off the event loop);
+        while another thread encodes each part, its texts scanned later (off the event loop);
         printed by the exact encoder where orjson refuses it."""
         storage = self.snapshot_storage()
         with storage.lock:
