@@ -136,13 +136,23 @@ class _BesideParse:
     differs: Future[bool]
 
 
-_A = TypeVar("_A")
 _T = TypeVar("_T")
 
 
-def _begun(work: Callable[[_A], _T], data: _A) -> Future[_T]:
-    """`work(data)` in another thread, returned once it has begun: the parse that follows
-    holds the GIL throughout, and work that had not begun would wait for the parse to end."""
+_BESIDE_BYTES = 4 << 20
+"""Data at least this large is hashed and scanned in other threads; smaller data in the
+reading thread (both release the GIL, so other readers parse meanwhile), where handing work
+to a thread and waiting for it to begin would cost more than the work."""
+
+
+def _beside(work: Callable[[memoryview], _T], data: memoryview) -> Future[_T]:
+    """`work(data)`: for large data in another thread, returned once it has begun (the parse
+    that follows holds the GIL throughout, and work that had not begun would wait for the
+    parse to end); for small data done at once."""
+    if len(data) < _BESIDE_BYTES:
+        done: Future[_T] = Future()
+        done.set_result(work(data))
+        return done
     begun = threading.Event()
 
     def run() -> _T:
@@ -162,8 +172,8 @@ def _start_beside_parse(text: bytes) -> _BesideParse | None:
         return None
     start, end = head.end(), len(text) - 1
     data_bytes = memoryview(text)[start:end]
-    md5 = _begun(data_checksum, data_bytes)
-    return _BesideParse(text, start, end, md5, _begun(may_differ_from_javascript, data_bytes))
+    md5 = _beside(data_checksum, data_bytes)
+    return _BesideParse(text, start, end, md5, _beside(may_differ_from_javascript, data_bytes))
 
 
 def _data_checksum_of(data: Any, beside: _BesideParse | None) -> str:
