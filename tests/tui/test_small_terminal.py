@@ -130,3 +130,25 @@ async def test_50x12_still_works(
             await pilot.press(key)
             await settle(pilot)
         assert app.is_running and isinstance(app.screen, shown)
+
+
+async def test_the_footer_is_composed_again_only_when_its_keys_change(snapshot_dir: Path) -> None:
+    write(snapshot_dir, sample_data(), 0)
+    (snapshot_dir / "snapshot-2026-03-01T10-00-00-000Z.json.gz").write_bytes(b"not gzip")  # older
+    app = make_app(snapshot_dir)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(DashboardFooter)
+
+        def pin_key() -> FooterKey:
+            (key,) = [key for key in footer.query_children(FooterKey) if key.action == "pin"]
+            return key
+
+        on_valid = pin_key()
+        assert not on_valid.has_class("-disabled")  # the newest file is valid: it can be pinned
+        app.screen.refresh_bindings()
+        await settle(pilot)
+        assert pin_key() is on_valid  # the same keys: not composed again
+        await pilot.press("down")
+        await settle(pilot)
+        assert pin_key().has_class("-disabled")  # the older file is corrupt: composed again

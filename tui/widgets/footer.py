@@ -3,7 +3,8 @@
 Textual's footer shows the screen's keys, then the app's, and cuts whatever passes the right
 edge: in 80 columns the snapshots screen lost `? Help` (and showed `R Re`). Here the help key
 comes first, the keys that can run now before those shown disabled, and a key that does not
-fit is left out whole; every key is still in the help (`?`) and the palette (`ctrl+p`).
+fit is left out whole; every key is still in the help (`?`) and the palette (`ctrl+p`). And it
+is composed again only when the keys it shows (or their enabled state) changed.
 """
 
 from __future__ import annotations
@@ -18,14 +19,37 @@ HELP_ACTION = "help"
 
 
 class DashboardFooter(Footer):
+    _composed_for: tuple[object, ...] | None = None
+    """The keys the footer was last composed for: Textual recomposes it whenever the screen
+    refreshes its bindings, which the dashboard does on every cursor move and verdict, and
+    each recompose restyles every key."""
+
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
         widgets.sort(key=lambda widget: not _is_help(widget))  # stable: the rest keep order
         yield from widgets
 
     async def recompose(self) -> None:
+        if not self.is_attached or not self.screen.is_current:
+            return  # a screen closing (its keys may query widgets already gone) or covered
+        keys = self._keys()
+        if keys == self._composed_for:
+            return
+        self._composed_for = keys
         await super().recompose()
         self._fit()
+
+    def _keys(self) -> tuple[object, ...]:
+        """What the footer shows: each binding shown, with whether it is enabled and its
+        tooltip, and whether the palette key is."""
+        return (
+            self.show_command_palette,
+            *(
+                (binding.key, binding.action, binding.description, binding.group, enabled, tip)
+                for _, binding, enabled, tip in self.screen.active_bindings.values()
+                if binding.show
+            ),
+        )
 
     def on_resize(self) -> None:
         self._fit()
