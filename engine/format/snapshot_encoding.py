@@ -40,7 +40,7 @@ GZIP_LEVEL = 1  # isal's levels run 0-3; 1 is within 2% of 2's size here, and fa
 
 Bytes = bytes | bytearray | memoryview
 _SMALL_PART = 1 << 18
-"""Parts smaller than this are gathered before they are handed to the encoding threads."""
+"""Parts smaller than this are gathered before they are handed to the encoding thread."""
 
 
 @dataclass(frozen=True)
